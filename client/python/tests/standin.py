@@ -86,12 +86,13 @@ class StandinServer(flight.FlightServerBase):
         return flight.SchemaResult(SCHEMA)
 
     def get_flight_info(self, context, descriptor):
-        options = self._request(descriptor).get("options", {})
-        total, parts = int(options.get("numRows", 30)), int(options.get("numPartitions", 2))
+        # Option names are case-insensitive, as zipflight's are: Spark lower-cases them.
+        options = {k.lower(): v for k, v in self._request(descriptor).get("options", {}).items()}
+        total, parts = int(options.get("numrows", 30)), int(options.get("numpartitions", 2))
         locations = [u for u in str(options.get("locations", "")).split(",") if u]
         endpoints = []
         for p in range(parts):
-            spec = {"start": total * p // parts, "stop": total * (p + 1) // parts, "failAfter": options.get("failAfter")}
+            spec = {"start": total * p // parts, "stop": total * (p + 1) // parts, "failAfter": options.get("failafter")}
             endpoints.append(flight.FlightEndpoint(json.dumps(spec).encode(), locations))
         return flight.FlightInfo(SCHEMA, descriptor, endpoints, total, -1)
 

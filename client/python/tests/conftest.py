@@ -1,0 +1,182 @@
+"""Fixtures for the zipflight Python package suite: a data root built with oracles no one here
+wrote (pydicom's test files zipped by Python's zipfile, CSV written by Python's csv), a real
+zipflight server on port 0 over that root, and one local SparkSession per test module.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+PACKAGE_SRC = TESTS.parent / "src"
+REPO = Path(os.environ.get("ZIPFLIGHT_REPO") or TESTS.parents[2]).resolve()
+READY_LINE = re.compile(r"zipflight listening on (grpc(?:\+tls)?://\S+)")
+# Node + tsx compile on first start; a cold machine needs more than a warm one.
+SERVER_START_SECONDS = 90
+SERVER_STOP_SECONDS = 10
+
+# The package under test is importable even where `pip install -e client/python` did not run.
+if str(PACKAGE_SRC) not in sys.path:
+    sys.path.insert(0, str(PACKAGE_SRC))
+
+# pydicom's own corpus: little/big endian, implicit/explicit, deflated, encapsulated, RT, SR.
+DICOM_FILES = (
+    "CT_small.dcm", "MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm", "rtplan.dcm",
+    "image_dfl.dcm", "JPEG2000.dcm", "reportsi.dcm", "rtstruct.dcm", "nested_priv_SQ.dcm",
+)
+CSV_HEADER = ["patient_id", "test", "value", "flag"]
+
+
+@dataclass
+class DataRoot:
+    path: Path
+    dicom_members: List[str] = field(default_factory=list)  # "dicom/series.zip::CT_small.dcm", ...
+    csv_rows: List[List[str]] = field(default_factory=list)  # data rows of every CSV member, in order
+
+
+def _dicom_corpus() -> Path:
+    import pydicom
+
+    return Path(pydicom.__file__).parent / "data" / "test_files"
+
+
+def _csv_member(rows: List[List[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def data_root(tmp_path_factory) -> DataRoot:
+    root = DataRoot(tmp_path_factory.mktemp("zipflight-root"))
+    corpus = _dicom_corpus()
+    (root.path / "dicom").mkdir()
+    names = [n for n in DICOM_FILES if (corpus / n).exists()]
+    # Two archives, one deflated and one stored, so the read spans archives and methods.
+    halves = {"dicom/series-a.zip": (names[::2], zipfile.ZIP_DEFLATED), "dicom/series-b.zip": (names[1::2], zipfile.ZIP_STORED)}
+    for archive, (members, method) in halves.items():
+        with zipfile.ZipFile(root.path / archive, "w", compression=method) as zf:
+            for name in members:
+                zf.write(corpus / name, arcname=name)
+                root.dicom_members.append(f"{archive}::{name}")
+    (root.path / "csv").mkdir()
+    with zipfile.ZipFile(root.path / "csv" / "labs.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for part in range(3):
+            rows = [[f"P{part}{i:03d}", "hba1c", f"{5 + i / 10:.1f}", "true" if i % 2 else "false"] for i in range(40)]
+            root.csv_rows.extend(rows)
+            zf.writestr(f"labs-{part}.csv", _csv_member(rows))
+    return root
+
+
+@dataclass
+class Server:
+    uri: str
+    process: subprocess.Popen
+    root: DataRoot
+    sources: List[str]
+    output: List[str]
+
+
+def _pump(stream, lines: "queue.Queue[str]", keep: List[str]) -> None:
+    """Drain the server's output so it never blocks on a full pipe; hand lines to the starter."""
+    for raw in iter(stream.readline, ""):
+        keep.append(raw.rstrip("\n"))
+        lines.put(raw)
+    lines.put("")
+
+
+def _start(root: Path) -> tuple:
+    # ZIPFLIGHT_SERVE_CMD runs the suite against another build of the server (same arguments).
+    serve = os.environ.get("ZIPFLIGHT_SERVE_CMD", "").split() or ["node", str(REPO / "bin" / "zipflight.mjs"), "serve"]
+    cmd = [*serve, "--root", str(root), "--host", "127.0.0.1", "--port", "0"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: "queue.Queue[str]" = queue.Queue()
+    output: List[str] = []
+    threading.Thread(target=_pump, args=(proc.stdout, lines, output), daemon=True).start()
+    while True:
+        try:
+            line = lines.get(timeout=SERVER_START_SECONDS)
+        except queue.Empty:
+            proc.kill()
+            pytest.fail(f"zipflight serve printed no ready line in {SERVER_START_SECONDS}s:\n" + "\n".join(output))
+        found = READY_LINE.search(line)
+        if found:
+            return proc, found.group(1), output
+        if line == "":
+            proc.wait()
+            pytest.fail(f"zipflight serve exited with {proc.returncode} before it was ready:\n" + "\n".join(output))
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=SERVER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server(data_root) -> Server:
+    """A real zipflight server (`node bin/zipflight.mjs serve --port 0`) over the test data root."""
+    import zipflight
+
+    proc, uri, output = _start(data_root.path)
+    try:
+        with zipflight.connect(uri) as conn:
+            sources = conn.list_sources()
+        yield Server(uri, proc, data_root, sources, output)
+        assert proc.poll() is None, "the zipflight server died during the tests:\n" + "\n".join(output)
+    finally:
+        _stop(proc)
+
+
+def require_source(server: Server, name: str) -> None:
+    """Skip, naming the reason, when the server does not serve ``name`` yet (ListFlights)."""
+    if name not in server.sources:
+        pytest.skip(f"source '{name}' is not registered in this zipflight server (ListFlights shows {server.sources})")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """One local SparkSession per test module: the JVM start is the suite's main cost."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Spark's Python workers import zipflight too, also without the editable install.
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE_SRC), os.environ.get("PYTHONPATH")) if p)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("zipflight-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.python.worker.reuse", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()
