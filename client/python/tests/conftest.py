@@ -37,6 +37,7 @@ DICOM_FILES = (
     "CT_small.dcm", "MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm", "rtplan.dcm",
     "image_dfl.dcm", "JPEG2000.dcm", "reportsi.dcm", "rtstruct.dcm", "nested_priv_SQ.dcm",
 )
+BAD_MEMBER = "not-dicom.dcm"
 CSV_HEADER = ["patient_id", "test", "value", "flag"]
 
 
@@ -74,6 +75,12 @@ def data_root(tmp_path_factory) -> DataRoot:
             for name in members:
                 zf.write(corpus / name, arcname=name)
                 root.dicom_members.append(f"{archive}::{name}")
+    # An archive with one member that is not DICOM, between two good ones: bad input costs only itself.
+    (root.path / "bad").mkdir()
+    with zipfile.ZipFile(root.path / "bad" / "mixed.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(corpus / names[0], arcname="good-1.dcm")
+        zf.writestr(BAD_MEMBER, b"this is not a DICOM file\n" * 20)
+        zf.write(corpus / names[1], arcname="good-2.dcm")
     (root.path / "csv").mkdir()
     with zipfile.ZipFile(root.path / "csv" / "labs.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for part in range(3):

@@ -9,7 +9,7 @@ import pyarrow.flight as flight
 import pytest
 
 import zipflight
-from conftest import require_source
+from conftest import BAD_MEMBER, require_source
 
 FAKE_ROWS = 1000
 FAKE_PARTITIONS = 4
@@ -123,3 +123,20 @@ def test_read_arrow_zipcsv_equals_pyarrow_and_csv_module(server):
     assert ours.schema.names[:4] == ["patient_id", "test", "value", "flag"]
     got = sorted(tuple(str(v) for v in row.values())[:2] for row in ours.to_pylist())
     assert got == sorted(tuple(r[:2]) for r in server.root.csv_rows)
+
+
+def test_zipdcm_bad_member_costs_only_itself(server):
+    require_source(server, "zipdcm")
+    table = zipflight.read_arrow(server.uri, "zipdcm", "bad")
+    rows = {r["path"]: r["error"] for r in table.select(["path", "error"]).to_pylist()}
+    assert sorted(rows) == sorted(f"bad/mixed.zip::{m}" for m in ("good-1.dcm", BAD_MEMBER, "good-2.dcm"))
+    assert rows[f"bad/mixed.zip::{BAD_MEMBER}"]
+    assert rows["bad/mixed.zip::good-1.dcm"] is None and rows["bad/mixed.zip::good-2.dcm"] is None
+
+
+def test_zipdcm_failfast_error_names_archive_and_member(server):
+    require_source(server, "zipdcm")
+    with pytest.raises(zipflight.ZipFlightError) as failed:
+        zipflight.read_arrow(server.uri, "zipdcm", "bad", mode="FAILFAST")
+    assert failed.value.code == "DATA_LOSS"
+    assert "mixed.zip" in failed.value.message and BAD_MEMBER in failed.value.message

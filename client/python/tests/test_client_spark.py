@@ -72,6 +72,13 @@ def rows_of_key(rows, instant):
     return sorted((tuple(norm(v) for v in row) for row in rows), key=lambda row: tuple(map(str, row)))
 
 
+def test_user_schema_reads_the_named_columns(zipflight_read, server):
+    df = zipflight_read("fake").schema("state string, name string").option("numRows", "50").option("seed", "5").load()
+    theirs = pyarrow_read(server.uri, {"source": "fake", "options": {"numRows": "50", "seed": "5"}})
+    assert df.columns == ["state", "name"]
+    assert rows_of(df) == rows_of_table(theirs.select(["state", "name"]))
+
+
 def test_zero_rows(zipflight_read):
     df = zipflight_read("fake").option("numRows", "0").option("numPartitions", "2").load()
     assert df.count() == 0
