@@ -1,10 +1,8 @@
 // `zipflight serve --root DIR [--host 127.0.0.1] [--port 8815] [--sample]`: the only file that
 // reads argv and the environment. Prints one readiness line `zipflight listening on grpc://HOST:PORT`
 // and stops gracefully on SIGINT/SIGTERM (a second signal forces the stop).
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sampleRoot } from './sample/sample-root.ts';
 import { startFlightServer, DEFAULT_GRACE_MS } from './protocol/flight-server.ts';
 import { randomTicketKey } from './protocol/ticket.ts';
 import { SourceRegistry } from './sources/registry.ts';
@@ -24,14 +22,6 @@ env: ZIPFLIGHT_TICKET_KEY  secret that signs tickets (else random per process)`;
 function fail(message: string): never {
   process.stderr.write(`zipflight serve: ${message}\n${USAGE}\n`);
   process.exit(2);
-}
-
-/**
- * LEAD HOOK: the built-in sample data root behind `npm start` (`--sample`). For now an empty
- * temporary directory; the lead wires it to server/sample/sample-root.ts.
- */
-async function sampleRoot(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'zipflight-sample-'));
 }
 
 async function openRoot(dir: string): Promise<DataRoot> {
