@@ -1,0 +1,59 @@
+// Column type inference over sampled CSV fields, after Spark's CSVInferSchema: each value gets
+// its narrowest type (int → long → double → date → timestamp → boolean → string), and types
+// merge by widening (int < long < double, date < timestamp); any other mix becomes string.
+import { fitsInt32, parseBool, parseDate, parseDouble, parseInt64, parseTimestamp } from './values.ts';
+
+/** Inferred kinds, in the order Spark tries them. NULL = no non-null value seen yet. */
+export type CsvKind = 'null' | 'int32' | 'int64' | 'double' | 'date' | 'timestamp' | 'boolean' | 'string';
+
+const NUMERIC: Record<string, number> = { int32: 1, int64: 2, double: 3 };
+
+/** The narrowest kind that reads `b`. */
+export function inferValue(b: Uint8Array): CsvKind {
+  const i = parseInt64(b);
+  if (i !== undefined) return fitsInt32(i) ? 'int32' : 'int64';
+  if (parseDouble(b) !== undefined) return 'double';
+  if (parseDate(b) !== undefined) return 'date';
+  if (parseTimestamp(b) !== undefined) return 'timestamp';
+  if (parseBool(b) !== undefined) return 'boolean';
+  return 'string';
+}
+
+/** The kind that reads values of both kinds (Spark's compatibleType, decimals aside). */
+export function mergeKinds(a: CsvKind, b: CsvKind): CsvKind {
+  if (a === b || b === 'null') return a;
+  if (a === 'null') return b;
+  if (a in NUMERIC && b in NUMERIC) return NUMERIC[a] > NUMERIC[b] ? a : b;
+  if ((a === 'date' && b === 'timestamp') || (a === 'timestamp' && b === 'date')) return 'timestamp';
+  return 'string';
+}
+
+/**
+ * Merge one value into a column's kind. Strings are final and checks stop early once a column
+ * can only widen, so inference costs one parse per value at most.
+ */
+export function inferInto(kind: CsvKind, b: Uint8Array): CsvKind {
+  if (kind === 'string') return kind;
+  if (kind === 'double' && parseDouble(b) !== undefined) return kind;
+  if (kind === 'boolean' && parseBool(b) !== undefined) return kind;
+  return mergeKinds(kind, inferValue(b));
+}
+
+/**
+ * Column names from a header record, made safe the way Spark's CSVUtils does: an empty name
+ * becomes `_c<i>`; a name that repeats (case-insensitively, Spark's default) gets its index appended.
+ */
+export function safeHeader(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  for (const n of names) {
+    const k = n.toLowerCase();
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  return names.map((n, i) => {
+    if (n === '') return positionalName(i);
+    return (seen.get(n.toLowerCase()) ?? 0) > 1 ? `${n}${i}` : n;
+  });
+}
+
+/** Spark's name for the i-th column of a file without a header. */
+export const positionalName = (i: number) => `_c${i}`;

@@ -1,0 +1,209 @@
+// Streaming CSV tokenizer: RFC 4180 §2 records read the way Spark's CSV reader (univocity) reads
+// them — configurable separator, quote and escape (`\"` inside quotes, doubled quotes too), CR,
+// LF and CRLF record ends, blank and comment lines skipped. Works on UTF-8 bytes: every delimiter
+// is ASCII, so fields are found without decoding; values are decoded (or copied) only on demand.
+import { CsvError } from './csv-error.ts';
+import { CsvRecord, FIELD_SLOW, type CsvDialect } from './record.ts';
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** Spark's `maxColumns` default: a record with more fields is refused, not grown without bound. */
+export const MAX_FIELDS = 20_480;
+/** Largest record (one row, all fields) held while waiting for its end; Spark bounds this by maxCharsPerColumn. */
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+/** Called once per record; `rec` is reused, so copy anything kept past the call. */
+export type RecordHandler = (rec: CsvRecord) => void;
+
+export class CsvTokenizer {
+  private readonly rec: CsvRecord;
+  private carry: Uint8Array = new Uint8Array(0);
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** 1-based physical line number at the start of `carry`. */
+  private line = 1;
+  private done = false;
+
+  constructor(
+    private readonly dialect: CsvDialect,
+    private readonly onRecord: RecordHandler,
+    private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
+  ) {
+    this.rec = new CsvRecord(dialect);
+  }
+
+  /** Feed the next bytes of the member. */
+  push(chunk: Uint8Array): void {
+    if (this.done) throw new Error('CsvTokenizer.push after end');
+    if (chunk.length === 0) return;
+    // A record longer than a chunk is re-scanned from its start once enough bytes arrived to at
+    // least double it, so a huge quoted field costs amortised linear time, not quadratic.
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < this.carry.length) return;
+    this.scan(false);
+  }
+
+  /** No more bytes: emit the last record (a last line without a newline, or an unclosed quote). */
+  end(): void {
+    if (this.done) return;
+    this.scan(true);
+    this.done = true;
+  }
+
+  /** Physical line number where the next (not yet complete) record starts. */
+  get currentLine(): number {
+    return this.line;
+  }
+
+  private scan(final: boolean): void {
+    const parts = this.carry.length ? [this.carry, ...this.pending] : this.pending;
+    const buf = parts.length === 1 ? parts[0] : concat(parts, this.carry.length + this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const used = this.parse(buf, final);
+    const rest = buf.length - used;
+    if (rest > this.maxRecordBytes) {
+      throw new CsvError('RECORD_TOO_LARGE', `record starting at line ${this.line} is longer than ${this.maxRecordBytes} bytes`, this.line);
+    }
+    // Copy the tail so the (possibly large) chunk it came from can be collected.
+    this.carry = rest === 0 ? new Uint8Array(0) : buf.slice(used);
+  }
+
+  /** Emit every complete record in buf; return the offset where the first incomplete one starts. */
+  private parse(buf: Uint8Array, final: boolean): number {
+    const { sep, quote, escape, comment } = this.dialect;
+    const rec = this.rec;
+    const n = buf.length;
+    let i = 0;
+    while (i < n) {
+      const recStart = i;
+      let lines = 0;
+      let c = buf[i];
+      if (c === LF || c === CR) {
+        // Blank line: Spark (and pyarrow) skip it.
+        if (c === CR && i + 1 >= n && !final) return recStart;
+        i += c === CR && buf[i + 1] === LF ? 2 : 1;
+        this.line++;
+        continue;
+      }
+      if (c === comment) {
+        while (i < n && buf[i] !== LF && buf[i] !== CR) i++;
+        if (i >= n && !final) return recStart;
+        if (i < n) {
+          if (buf[i] === CR && i + 1 >= n && !final) return recStart;
+          i += buf[i] === CR && buf[i + 1] === LF ? 2 : 1;
+        }
+        this.line++;
+        continue;
+      }
+      rec.reset(buf, recStart, this.line);
+      let recEnd = -1;
+      for (;;) {
+        let start = i;
+        let end: number;
+        let flags = 0;
+        if (i < n && buf[i] === quote) {
+          i++;
+          start = i;
+          let closed = false;
+          while (i < n) {
+            c = buf[i];
+            if (c === escape && escape !== quote) {
+              if (i + 1 >= n) break;
+              const d = buf[i + 1];
+              if (d === quote || d === escape) {
+                flags = FIELD_SLOW;
+                i += 2;
+                continue;
+              }
+            } else if (c === quote) {
+              if (i + 1 >= n) break;
+              if (buf[i + 1] === quote) {
+                flags = FIELD_SLOW;
+                i += 2;
+                continue;
+              }
+              closed = true;
+              break;
+            } else if (c === LF || (c === CR && buf[i + 1] !== LF)) {
+              lines++;
+            }
+            i++;
+          }
+          if (!closed && i + 1 >= n && i < n && buf[i] === quote) {
+            // A quote as the very last byte: the closing quote if the member ends here.
+            if (!final) return recStart;
+            closed = true;
+          }
+          if (!closed) {
+            if (!final) return recStart;
+            // Unclosed quote at the end of the member: the rest is one malformed field.
+            rec.pushField(start, n, 0);
+            rec.unclosed = true;
+            i = n;
+            recEnd = n;
+            break;
+          }
+          end = i;
+          i++; // closing quote
+          if (i < n && buf[i] !== sep && buf[i] !== LF && buf[i] !== CR) {
+            // Text after the closing quote is kept verbatim, as Python's csv and Spark do.
+            while (i < n && buf[i] !== sep && buf[i] !== LF && buf[i] !== CR) i++;
+            flags = FIELD_SLOW;
+            start--;
+            end = i;
+          } else if (flags === FIELD_SLOW) {
+            start--;
+            end = i;
+          }
+        } else {
+          while (i < n) {
+            c = buf[i];
+            if (c === sep || c === LF || c === CR) break;
+            i++;
+          }
+          end = i;
+        }
+        if (i >= n && !final) return recStart;
+        if (rec.count >= MAX_FIELDS) {
+          throw new CsvError('TOO_MANY_FIELDS', `record at line ${this.line} has more than ${MAX_FIELDS} fields`, this.line);
+        }
+        rec.pushField(start, end, flags);
+        if (i >= n) {
+          recEnd = n;
+          break;
+        }
+        c = buf[i];
+        if (c === sep) {
+          i++;
+          if (i >= n && !final) return recStart;
+          continue;
+        }
+        recEnd = i;
+        if (c === CR) {
+          if (i + 1 >= n && !final) return recStart;
+          i += buf[i + 1] === LF ? 2 : 1;
+        } else {
+          i++;
+        }
+        lines++;
+        break;
+      }
+      rec.end = recEnd;
+      this.onRecord(rec);
+      this.line += lines;
+    }
+    return i;
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

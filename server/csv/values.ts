@@ -1,0 +1,160 @@
+// Typed values from CSV field bytes, with the grammar Spark's CSV reader accepts for each type:
+// integers (Java Long.parseLong: optional sign, digits), doubles (decimal/exponent, NaN, Inf,
+// Infinity), booleans (true/false, any case), ISO 8601 dates and timestamps (ISO 8601-1 §5.2, §5.4).
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const MS_PER_DAY = 86_400_000;
+/** 10^k is exact in a double up to k = 22, so m / 10^k is correctly rounded when m < 2^53. */
+const EXACT_POW10 = 22;
+const POW10 = Array.from({ length: EXACT_POW10 + 1 }, (_, k) => 10 ** k);
+const MAX_FAST_DIGITS = 15;
+const latin1 = new TextDecoder('latin1');
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+const isDigit = (c: number) => c >= ZERO && c <= NINE;
+
+/** Signed 64-bit integer, or undefined. A number when safe, else a bigint. */
+export function parseInt64(b: Uint8Array): number | bigint | undefined {
+  const n = b.length;
+  let i = 0;
+  let neg = false;
+  if (n > 0 && (b[0] === PLUS || b[0] === MINUS)) {
+    neg = b[0] === MINUS;
+    i = 1;
+  }
+  if (i >= n) return undefined;
+  let v = 0;
+  for (let j = i; j < n; j++) {
+    const c = b[j];
+    if (!isDigit(c)) return undefined;
+    v = v * 10 + (c - ZERO);
+  }
+  if (n - i <= MAX_FAST_DIGITS) return neg ? -v : v;
+  const big = BigInt(latin1.decode(b));
+  if (big < INT64_MIN || big > INT64_MAX) return undefined;
+  return Number.isSafeInteger(Number(big)) ? Number(big) : big;
+}
+
+/** True when an int64 value also fits Spark's IntegerType. */
+export const fitsInt32 = (v: number | bigint) => typeof v === 'number' && v >= -2147483648 && v <= 2147483647;
+
+/** A double written in decimal, or NaN / Inf / Infinity with a sign; undefined otherwise. */
+export function parseDouble(b: Uint8Array): number | undefined {
+  const n = b.length;
+  let i = 0;
+  let neg = false;
+  if (n > 0 && (b[0] === PLUS || b[0] === MINUS)) {
+    neg = b[0] === MINUS;
+    i = 1;
+  }
+  if (i >= n) return undefined;
+  if (!isDigit(b[i]) && b[i] !== DOT) return special(b, i, neg);
+  let mant = 0;
+  let digits = 0;
+  let scale = 0;
+  let any = false;
+  for (; i < n && isDigit(b[i]); i++, any = true) {
+    if (mant !== 0 || b[i] !== ZERO) digits++;
+    mant = mant * 10 + (b[i] - ZERO);
+  }
+  if (i < n && b[i] === DOT) {
+    for (i++; i < n && isDigit(b[i]); i++, any = true) {
+      if (mant !== 0 || b[i] !== ZERO) digits++;
+      mant = mant * 10 + (b[i] - ZERO);
+      scale++;
+    }
+  }
+  if (!any) return undefined;
+  let exp = 0;
+  if (i < n && (b[i] === 0x65 || b[i] === 0x45)) {
+    i++;
+    let eneg = false;
+    if (i < n && (b[i] === PLUS || b[i] === MINUS)) eneg = b[i++] === MINUS;
+    if (i >= n) return undefined;
+    for (; i < n; i++) {
+      if (!isDigit(b[i])) return undefined;
+      exp = Math.min(exp * 10 + (b[i] - ZERO), 100_000);
+    }
+    if (eneg) exp = -exp;
+  }
+  if (i !== n) return undefined;
+  const e10 = exp - scale;
+  let v: number;
+  if (digits <= MAX_FAST_DIGITS && e10 >= -EXACT_POW10 && e10 <= EXACT_POW10) {
+    v = e10 < 0 ? mant / POW10[-e10] : mant * POW10[e10];
+  } else {
+    v = Math.abs(Number(latin1.decode(b)));
+  }
+  return neg ? -v : v;
+}
+
+function special(b: Uint8Array, i: number, neg: boolean): number | undefined {
+  const word = latin1.decode(b.subarray(i));
+  if (word === 'NaN') return NaN;
+  if (word === 'Inf' || word === 'Infinity') return neg ? -Infinity : Infinity;
+  return undefined;
+}
+
+export function parseBool(b: Uint8Array): boolean | undefined {
+  if (b.length === 4 && (b[0] | 0x20) === 0x74 && (b[1] | 0x20) === 0x72 && (b[2] | 0x20) === 0x75 && (b[3] | 0x20) === 0x65) return true;
+  if (b.length === 5 && (b[0] | 0x20) === 0x66 && (b[1] | 0x20) === 0x61 && (b[2] | 0x20) === 0x6c && (b[3] | 0x20) === 0x73 && (b[4] | 0x20) === 0x65) return false;
+  return undefined;
+}
+
+// yyyy-M-d (Spark's lenient date parsing accepts one-digit month and day).
+const DATE_RE = /^([+-]?\d{4,6})-(\d{1,2})-(\d{1,2})$/;
+// yyyy-MM-dd[T ]HH:mm[:ss[.fraction]][Z|±HH[:mm]]
+const TS_RE = /^([+-]?\d{4,6})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function civilDays(y: number, m: number, d: number): number | undefined {
+  if (m < 1 || m > 12 || d < 1) return undefined;
+  const ms = Date.UTC(y, m - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCDate() !== d || back.getUTCMonth() !== m - 1) return undefined; // 2023-02-30
+  return Math.round(ms / MS_PER_DAY) + (y >= 0 && y < 100 ? dayShiftForTwoDigitYear(y) : 0);
+}
+
+/** Date.UTC maps years 0–99 to 1900–1999; undo that. */
+function dayShiftForTwoDigitYear(y: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(y, 0, 1);
+  return Math.round((d.getTime() - Date.UTC(y, 0, 1)) / MS_PER_DAY);
+}
+
+/** Days since 1970-01-01 for an ISO date, or undefined. */
+export function parseDate(b: Uint8Array): number | undefined {
+  if (b.length < 8 || b.length > 12) return undefined;
+  const m = DATE_RE.exec(latin1.decode(b));
+  return m ? civilDays(+m[1], +m[2], +m[3]) : undefined;
+}
+
+/** Microseconds since the epoch (UTC; a time without offset is read as UTC), or undefined. */
+export function parseTimestamp(b: Uint8Array): number | bigint | undefined {
+  if (b.length < 15 || b.length > 40) return undefined;
+  const m = TS_RE.exec(latin1.decode(b));
+  if (!m) return undefined;
+  const days = civilDays(+m[1], +m[2], +m[3]);
+  const hh = +m[4];
+  const mi = +m[5];
+  const ss = m[6] ? +m[6] : 0;
+  if (days === undefined || hh > 23 || mi > 59 || ss > 59) return undefined;
+  let offsetMin = 0;
+  const z = m[8];
+  if (z && z !== 'Z') {
+    const sign = z[0] === '-' ? -1 : 1;
+    const digits = z.slice(1).replace(':', '');
+    const oh = +digits.slice(0, 2);
+    const om = digits.length > 2 ? +digits.slice(2) : 0;
+    if (oh > 18 || om > 59) return undefined;
+    offsetMin = sign * (oh * 60 + om);
+  }
+  const micros = m[7] ? Math.floor(+m[7].padEnd(9, '0') / 1000) : 0;
+  const seconds = days * 86_400 + hh * 3600 + mi * 60 + ss - offsetMin * 60;
+  const v = seconds * 1e6 + micros;
+  return Number.isSafeInteger(v) ? v : BigInt(seconds) * 1_000_000n + BigInt(micros);
+}
