@@ -1,0 +1,78 @@
+// zipdcm's access to its inputs through the storage and zip layers: open an archive, find a
+// member's data after its local file header (APPNOTE 4.3.7), read byte ranges, and turn the
+// layers' narrow errors into readable error-row text or a ServerError.
+import { ServerError } from '../errors.ts';
+import type { DataRoot } from '../storage/data-root.ts';
+import type { RandomAccessFile } from '../storage/random-access-file.ts';
+import { StorageError } from '../storage/storage-error.ts';
+import { openZip, ZipError, type ZipArchive, type ZipEntry } from '../workers/zip-standin.ts';
+
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_SIZE = 30;
+const LOCAL_NAME_LENGTH_AT = 26;
+const LOCAL_EXTRA_LENGTH_AT = 28;
+
+export interface OpenInput {
+  file: RandomAccessFile;
+  archive: ZipArchive;
+  close(): Promise<void>;
+}
+
+export function isBareDicomName(rel: string): boolean {
+  return rel.toLowerCase().endsWith('.dcm');
+}
+
+export async function openInput(root: DataRoot, rel: string): Promise<OpenInput> {
+  const file = await root.openFile(rel);
+  try {
+    const archive = await openZip(file);
+    return { file, archive, close: async () => { await file.close(); } };
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+}
+
+/** Readable text for an error that a bad input caused (a row's `error`), or null when the error
+ *  is ours (a bug, a cancellation) and must not be turned into a row. */
+export function describeError(err: unknown): string | null {
+  if (err instanceof ZipError) return `${err.code}: ${err.message}`;
+  if (err instanceof StorageError) return `${err.code}: ${err.message}`;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // Raw fs errors name absolute paths: give the code only.
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `I/O error ${code}`;
+  return null;
+}
+
+/** Storage failures while planning: a missing path is NOT_FOUND, an escape PERMISSION_DENIED. */
+export function storageError(err: unknown, path: string): unknown {
+  if (err instanceof ServerError || !(err instanceof StorageError)) return err;
+  switch (err.code) {
+    case 'NOT_FOUND':
+      return new ServerError('not-found', `zipdcm: no such path ${JSON.stringify(path)}`, { cause: err });
+    case 'OUTSIDE_ROOT':
+      return new ServerError('permission-denied', `zipdcm: path ${JSON.stringify(path)} is outside the data root`, { cause: err });
+    case 'IO_ERROR':
+      return new ServerError('internal', `zipdcm: cannot read ${JSON.stringify(path)}`, { cause: err });
+    default:
+      return new ServerError('invalid-argument', `zipdcm: ${err.message}`, { cause: err });
+  }
+}
+
+/** Absolute offset of a member's first data byte, after its local header's name and extra field. */
+export async function memberDataOffset(file: RandomAccessFile, entry: ZipEntry): Promise<number> {
+  const head = await file.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head.length < LOCAL_HEADER_SIZE || view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
+    throw new ZipError('BAD_LOCAL_HEADER', `no local file header at byte ${entry.localHeaderOffset}`);
+  }
+  return entry.localHeaderOffset + LOCAL_HEADER_SIZE + view.getUint16(LOCAL_NAME_LENGTH_AT, true) + view.getUint16(LOCAL_EXTRA_LENGTH_AT, true);
+}
+
+/** Read exactly `length` bytes at `position` (fewer only at end of file), into a fresh buffer
+ *  that can be transferred to a worker. */
+export async function readRange(file: RandomAccessFile, position: number, length: number): Promise<Uint8Array> {
+  const got = await file.read(position, length);
+  if (got.byteOffset === 0 && got.byteLength === got.buffer.byteLength && !(got.buffer instanceof SharedArrayBuffer)) return got;
+  return new Uint8Array(got);
+}

@@ -1,0 +1,180 @@
+// zipdcm planning (GetFlightInfo): list the input files, read each archive's central directory
+// (APPNOTE 4.3.12/4.3.16), select DICOM members and split them by member into partitions
+// balanced by compressed bytes. Every row gets its rowid here: a global ordinal in file order
+// × central-directory order, so rowids are unique across the FlightInfo and stable.
+import { createHash } from 'node:crypto';
+import { ServerError } from '../errors.ts';
+import type { DataRoot } from '../storage/data-root.ts';
+import { matchGlob } from '../storage/glob.ts';
+import type { ZipArchive, ZipEntry } from '../workers/zip-standin.ts';
+import type { ZipdcmSettings } from './zipdcm-options.ts';
+import { describeError, isBareDicomName, openInput, storageError } from './zipdcm-inputs.ts';
+
+/** Archives whose central directories are read at once while planning. */
+const DESCRIBE_CONCURRENCY = 8;
+/** Fixed cost of a member in balancing weight, so thousands of tiny members still spread out. */
+const MEMBER_WEIGHT = 1024;
+/** `DICM` at byte 128: the Part 10 preamble + prefix (PS3.10 §7.1). */
+const DICM_OFFSET = 128;
+const DICM = [0x44, 0x49, 0x43, 0x4d];
+const DIGEST_HEX = 16;
+
+/** One contiguous piece of a partition. Ranges are central-directory indexes [from, to). */
+export type Segment =
+  | { kind: 'zip'; path: string; from: number; to: number; first: number; count: number; digest: string }
+  | { kind: 'dcm'; path: string; first: number; size: number }
+  | { kind: 'bad'; path: string; first: number };
+
+export interface ZipdcmSpec {
+  segments: Segment[];
+}
+
+export interface PlannedPartition {
+  spec: ZipdcmSpec;
+  records: number;
+  bytes: number;
+}
+
+interface Unit {
+  path: string;
+  kind: Segment['kind'];
+  index: number;
+  name: string;
+  weight: number;
+  size: number;
+}
+
+/** Is this entry one of the members the options select, judged by name only? */
+export function memberNameSelected(entry: ZipEntry, settings: ZipdcmSettings): boolean {
+  if (entry.isDirectory) return false;
+  if (settings.sniffDicom) return true;
+  const glob = settings.memberFilter.trim();
+  const name = glob.includes('/') ? entry.name : entry.name.slice(entry.name.lastIndexOf('/') + 1);
+  return matchGlob(name, glob, { caseInsensitive: true });
+}
+
+/** Sniff `DICM` at byte 128; an unreadable prefix counts as selected so its error surfaces. */
+export async function hasDicomMagic(archive: ZipArchive, entry: ZipEntry): Promise<boolean> {
+  if (entry.uncompressedSize < DICM_OFFSET + DICM.length) return false;
+  try {
+    const { bytes } = await archive.readPrefix(entry, DICM_OFFSET + DICM.length);
+    return DICM.every((b, i) => bytes[DICM_OFFSET + i] === b);
+  } catch {
+    return true;
+  }
+}
+
+/** Members of an archive the options select, in central-directory order. */
+export async function selectMembers(archive: ZipArchive, settings: ZipdcmSettings, entries = archive.entries): Promise<ZipEntry[]> {
+  const named = entries.filter((e) => memberNameSelected(e, settings));
+  if (!settings.sniffDicom) return named;
+  const out: ZipEntry[] = [];
+  for (const e of named) if (await hasDicomMagic(archive, e)) out.push(e);
+  return out;
+}
+
+export function digestNames(names: Iterable<string>): string {
+  const h = createHash('sha1');
+  for (const n of names) h.update(n).update('\n');
+  return h.digest('hex').slice(0, DIGEST_HEX);
+}
+
+async function scanFile(root: DataRoot, file: { rel: string; size: number }, settings: ZipdcmSettings): Promise<Unit[]> {
+  if (isBareDicomName(file.rel)) return [{ path: file.rel, kind: 'dcm', index: 0, name: '', weight: file.size + MEMBER_WEIGHT, size: file.size }];
+  const bad = (): Unit[] => [{ path: file.rel, kind: 'bad', index: 0, name: '', weight: MEMBER_WEIGHT, size: 0 }];
+  let input;
+  try {
+    input = await openInput(root, file.rel);
+  } catch (err) {
+    if (describeError(err) !== null) return bad();
+    throw err;
+  }
+  try {
+    const members = await selectMembers(input.archive, settings);
+    return members.map((e) => ({ path: file.rel, kind: 'zip', index: e.index, name: e.name, weight: e.compressedSize + MEMBER_WEIGHT, size: e.compressedSize }));
+  } finally {
+    await input.close();
+  }
+}
+
+/** Run `fn` over `items` with at most `limit` at once, keeping the input order in the output. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+/** Cut units into at most `n` contiguous groups of near-equal weight. */
+function balance(units: Unit[], n: number): Unit[][] {
+  const total = units.reduce((s, u) => s + u.weight, 0);
+  const groups: Unit[][] = [];
+  let before = 0;
+  let current = -1;
+  for (const u of units) {
+    const p = Math.min(n - 1, Math.floor(((before + u.weight / 2) * n) / total));
+    before += u.weight;
+    if (p !== current) groups.push([]);
+    current = p;
+    groups[groups.length - 1].push(u);
+  }
+  return groups;
+}
+
+function toSegments(group: Unit[], firstRowid: number): Segment[] {
+  const segs: Segment[] = [];
+  let rowid = firstRowid;
+  let names: string[] = [];
+  for (const u of group) {
+    const last = segs[segs.length - 1];
+    if (u.kind === 'zip' && last?.kind === 'zip' && last.path === u.path) {
+      last.to = u.index + 1;
+      last.count++;
+      names.push(u.name);
+    } else {
+      if (last?.kind === 'zip') last.digest = digestNames(names);
+      names = [u.name];
+      if (u.kind === 'zip') segs.push({ kind: 'zip', path: u.path, from: u.index, to: u.index + 1, first: rowid, count: 1, digest: '' });
+      else if (u.kind === 'dcm') segs.push({ kind: 'dcm', path: u.path, first: rowid, size: u.size });
+      else segs.push({ kind: 'bad', path: u.path, first: rowid });
+    }
+    rowid++;
+  }
+  const last = segs[segs.length - 1];
+  if (last?.kind === 'zip') last.digest = digestNames(names);
+  return segs;
+}
+
+export async function planZipdcm(root: DataRoot, path: string, settings: ZipdcmSettings): Promise<PlannedPartition[]> {
+  let files: { rel: string; size: number }[];
+  try {
+    files = await root.list(path, { globs: settings.pathGlobs, recursive: settings.recursiveFileLookup });
+  } catch (err) {
+    throw storageError(err, path);
+  }
+  const units = (await mapLimited(files, DESCRIBE_CONCURRENCY, (f) => scanFile(root, f, settings))).flat();
+  if (units.length === 0) return [];
+  let rowid = 0;
+  return balance(units, settings.numPartitions).map((group) => {
+    const spec = { segments: toSegments(group, rowid) };
+    rowid += group.length;
+    return { spec, records: group.length, bytes: group.reduce((s, u) => s + u.size, 0) };
+  });
+}
+
+export function checkSpec(spec: unknown): ZipdcmSpec {
+  const s = spec as ZipdcmSpec;
+  const ok = s && Array.isArray(s.segments) && s.segments.every((g) =>
+    g && typeof g.path === 'string' && Number.isSafeInteger(g.first) && g.first >= 0 &&
+    (g.kind === 'bad' || (g.kind === 'dcm' && Number.isSafeInteger(g.size)) ||
+      (g.kind === 'zip' && Number.isSafeInteger(g.from) && Number.isSafeInteger(g.to) && g.from <= g.to &&
+        Number.isSafeInteger(g.count) && typeof g.digest === 'string')));
+  if (!ok) throw new ServerError('invalid-argument', 'zipdcm ticket: malformed partition spec');
+  return s;
+}

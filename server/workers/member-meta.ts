@@ -1,0 +1,83 @@
+// Helpers over one parsed member: the typed key columns read from the DICOM JSON model
+// (PS3.18 F.2), its serialisation (JSON has no NaN/Infinity: null, as pydicom users expect) and
+// the Pixel Data value range pydicom's `ds.PixelData` holds (PS3.5 §A.4: items up to the
+// Sequence Delimitation Item, which is not part of the value).
+
+/** Tags of the utf8 key columns, in column order (transfer syntax UID comes from the file meta). */
+export const KEY_STRING_TAGS = ['00080018', '00080016', '0020000D', '0020000E', '00100020', '00080060', '00080020'];
+/** Tags of the int32 key columns: Rows, Columns, Number of Frames. */
+export const KEY_INT_TAGS = ['00280010', '00280011', '00280008'];
+
+const INT32_MAX = 2 ** 31 - 1;
+const INT32_MIN = -(2 ** 31);
+/** (FFFE,E0DD) Sequence Delimitation Item tag, as it lies in little-endian bytes. */
+const SEQUENCE_DELIMITER = Uint8Array.of(0xfe, 0xff, 0xdd, 0xe0);
+
+type JsonElement = { vr?: string; Value?: unknown[] };
+
+function firstValue(json: Record<string, unknown> | null, tag: string): unknown {
+  const el = json?.[tag] as JsonElement | undefined;
+  return Array.isArray(el?.Value) ? el.Value[0] : undefined;
+}
+
+export function takeKeys(json: Record<string, unknown> | null, transferSyntaxUid: string | null) {
+  const strings: (string | null)[] = KEY_STRING_TAGS.map((tag) => {
+    const v = firstValue(json, tag);
+    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+  });
+  strings.push(transferSyntaxUid);
+  const ints = KEY_INT_TAGS.map((tag) => {
+    const v = firstValue(json, tag);
+    return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? v : null;
+  });
+  return { strings, ints };
+}
+
+/** JSON text of the model. JSON.stringify already writes NaN/±Infinity as null; BigInts (UV/SV
+ *  beyond 2^53) are written as exact integers, as Python's json does. */
+export function serialiseMeta(json: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(json);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    const marks: string[] = [];
+    const text = JSON.stringify(json, (_k, v) => (typeof v === 'bigint' ? `\u0000big${marks.push(v.toString()) - 1}\u0000` : v));
+    return text.replace(/"\\u0000big(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]);
+  }
+}
+
+export interface ParseErrorInfo {
+  code?: string;
+  message?: string;
+  offset?: number | null;
+  tag?: number | string | null;
+}
+
+function formatTag(tag: number | string): string {
+  const hex = typeof tag === 'number' ? (tag >>> 0).toString(16).padStart(8, '0') : tag.replace(/[^0-9a-fA-F]/g, '');
+  return hex.length === 8 ? `(${hex.slice(0, 4)},${hex.slice(4)})`.toUpperCase() : String(tag);
+}
+
+export function describeParseError(error: ParseErrorInfo | null | undefined): string {
+  if (!error) return 'DICOM parse failed';
+  const where = [
+    error.offset !== undefined && error.offset !== null ? `at byte ${error.offset}` : '',
+    error.tag !== undefined && error.tag !== null ? `in element ${formatTag(error.tag)}` : '',
+  ].filter(Boolean);
+  return `${error.code ?? 'PARSE_ERROR'}${where.length ? ' ' + where.join(' ') : ''}: ${error.message ?? 'DICOM parse failed'}`;
+}
+
+export interface PixelDataInfo {
+  valueOffset: number;
+  length: number | null;
+}
+
+/** [start, end) of the Pixel Data value as pydicom returns it; encapsulated (undefined length)
+ *  data ends where pydicom's scan finds the first Sequence Delimitation Item. */
+export function pixelDataRange(data: Uint8Array, pixel: PixelDataInfo | null | undefined): [number, number] | null {
+  if (!pixel) return null;
+  const start = Math.min(pixel.valueOffset, data.length);
+  if (pixel.length !== null) return [start, Math.min(data.length, start + pixel.length)];
+  const at = Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(SEQUENCE_DELIMITER, start);
+  return [start, at < 0 ? data.length : at];
+}

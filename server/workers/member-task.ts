@@ -1,0 +1,106 @@
+// One DICOM member's CPU-bound work, run on a pool worker: inflate (APPNOTE 4.4.5), parse the
+// DICOM Part 10 header (PS3.10 §7) into the JSON model (PS3.18 Annex F.2), serialise it, pull the
+// typed key columns and, in hashes mode, SHA-1 the member and its Pixel Data value.
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { InflateError, inflatePrefix, METHOD_STORED } from './inflate-prefix.ts';
+import { describeParseError, KEY_INT_TAGS, KEY_STRING_TAGS, pixelDataRange, serialiseMeta, takeKeys } from './member-meta.ts';
+import { parseDicom } from './dicom-api.ts';
+
+export interface MemberTask {
+  /** 'header': stop before Pixel Data; 'whole': the whole member is here, hash it and parse it all. */
+  mode: 'header' | 'whole';
+  /** ZIP compression method (0 stored, 8 deflated); 0 for a bare .dcm file. */
+  method: number;
+  /** The member's (compressed) bytes from its first byte on; transferred to the worker. */
+  bytes: Uint8Array;
+  /** `bytes` hold the entire compressed member. */
+  whole: boolean;
+  uncompressedSize: number;
+  /** CRC-32 from the central directory, checked when the whole member is inflated; null for bare files. */
+  crc32: number | null;
+  /** Top-level tags (8 upper-case hex digits) left out of `meta`. */
+  keysFilter: string[];
+  /** Compressed bytes an earlier attempt already found too short (0 on the first try). */
+  firstInput: number;
+}
+
+export interface MemberResult {
+  status: 'ok' | 'need-more' | 'error';
+  /** JSON text of the DICOM JSON model (null when nothing was parsed). */
+  meta: string | null;
+  /** What went wrong and where (byte offset, tag); the caller prefixes archive and member. */
+  error: string | null;
+  /** Values for KEY_STRING_TAGS in order, then transfer syntax UID. */
+  strings: (string | null)[];
+  /** Values for KEY_INT_TAGS in order (rows, columns, number of frames). */
+  ints: (number | null)[];
+  hash: string | null;
+  pixelHash: string | null;
+}
+
+/** Compressed bytes tried first, then grown ×4, so a short header inflates only its own blocks. */
+const FIRST_INFLATE_INPUT = 2048;
+const INFLATE_GROWTH = 4;
+
+export function handleMemberTask(task: MemberTask): MemberResult {
+  try {
+    return task.mode === 'whole' ? parseWhole(task) : parseHeader(task);
+  } catch (err) {
+    if (err instanceof InflateError) return failed(err.message);
+    throw err;
+  }
+}
+
+function parseHeader(task: MemberTask): MemberResult {
+  const { bytes, method } = task;
+  let input = method === METHOD_STORED ? bytes.length : Math.min(Math.max(FIRST_INFLATE_INPUT, task.firstInput * INFLATE_GROWTH), bytes.length);
+  for (;;) {
+    const complete = task.whole && input === bytes.length;
+    const data = inflatePrefix(method, bytes, input, complete);
+    const result = parseDicom(data, { stopBeforePixels: true, complete, keysFilter: [] });
+    if (result.status !== 'need-more') return finishResult(result, task.keysFilter, null, null);
+    if (input === bytes.length) return needMore();
+    input = Math.min(bytes.length, input * INFLATE_GROWTH);
+  }
+}
+
+function parseWhole(task: MemberTask): MemberResult {
+  const data = inflatePrefix(task.method, task.bytes, task.bytes.length, true);
+  if (data.length !== task.uncompressedSize) {
+    return failed(`member inflates to ${data.length} bytes, the central directory says ${task.uncompressedSize}`);
+  }
+  if (task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return failed('CRC-32 mismatch: member data is corrupt');
+  const hash = createHash('sha1').update(data).digest('hex');
+  // Pixel Data's base64 would be built only to be dropped: keep it out of the parse when filtered.
+  const skip = task.keysFilter.filter((k) => !KEY_STRING_TAGS.includes(k) && !KEY_INT_TAGS.includes(k));
+  const result = parseDicom(data, { stopBeforePixels: false, complete: true, keysFilter: skip });
+  const range = pixelDataRange(data, result.pixelData);
+  const pixelHash = range ? createHash('sha1').update(data.subarray(range[0], range[1])).digest('hex') : null;
+  return finishResult(result, task.keysFilter, hash, pixelHash);
+}
+
+type ParseResult = ReturnType<typeof parseDicom>;
+
+export function finishResult(result: ParseResult, keysFilter: string[], hash: string | null, pixelHash: string | null): MemberResult {
+  const json = result.json as Record<string, unknown> | null;
+  const { strings, ints } = takeKeys(json, result.transferSyntaxUid ?? null);
+  if (json) for (const key of keysFilter) delete json[key];
+  return {
+    status: result.status === 'ok' ? 'ok' : 'error',
+    meta: json ? serialiseMeta(json) : null,
+    error: result.status === 'ok' ? null : describeParseError(result.error),
+    strings,
+    ints,
+    hash,
+    pixelHash,
+  };
+}
+
+function failed(error: string): MemberResult {
+  return { status: 'error', meta: null, error, strings: [], ints: [], hash: null, pixelHash: null };
+}
+
+function needMore(): MemberResult {
+  return { status: 'need-more', meta: null, error: null, strings: [], ints: [], hash: null, pixelHash: null };
+}

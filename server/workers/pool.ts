@@ -1,0 +1,52 @@
+// The worker pool for CPU-bound parsing (inflate + DICOM parse + JSON), shared by every stream.
+// Node worker_threads via piscina; workers do not inherit tsx's register()ed loader, so the pool
+// starts them on a small .mjs entry that registers tsx and then loads the TypeScript handler.
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { MemberResult, MemberTask } from './member-task.ts';
+
+const ENTRY = fileURLToPath(new URL('./member-worker.mjs', import.meta.url));
+/** Idle workers linger this long before exiting, so a burst of DoGets reuses warm threads. */
+const IDLE_TIMEOUT_MS = 30_000;
+
+let shared: Piscina<MemberTask, MemberResult> | undefined;
+
+/** Threads the pool runs: one per core (ZIPFLIGHT_WORKERS is read in server/main.ts, not here). */
+export function poolSize(): number {
+  return shared?.maxThreads ?? availableParallelism();
+}
+
+/** Size the shared pool before first use (server/main.ts may call this from a CLI flag). */
+export function configurePool(threads: number): void {
+  if (shared) throw new Error('worker pool already started');
+  shared = makePool(threads);
+}
+
+function makePool(threads: number): Piscina<MemberTask, MemberResult> {
+  return new Piscina<MemberTask, MemberResult>({
+    filename: ENTRY,
+    minThreads: 1,
+    maxThreads: Math.max(1, threads),
+    idleTimeout: IDLE_TIMEOUT_MS,
+  });
+}
+
+/**
+ * Run one member's parse on a worker. The task's byte buffer is transferred (not copied), so the
+ * caller must not touch `task.bytes` afterwards. Rejects with the signal's reason when aborted.
+ */
+export function runMemberTask(task: MemberTask, signal?: AbortSignal): Promise<MemberResult> {
+  shared ??= makePool(availableParallelism());
+  const transferList = task.bytes.byteLength > 0 ? [task.bytes.buffer as ArrayBuffer] : [];
+  // piscina's TransferList type infers the options-object overload of postMessage under recent
+  // @types/node; at run time it wants (and checks for) an array.
+  return shared.run(task, { transferList: transferList as never, signal: signal ?? null });
+}
+
+/** Stop the pool's threads (tests and server shutdown); the next task starts a fresh pool. */
+export async function closePool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.destroy();
+}
