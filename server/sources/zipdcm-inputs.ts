@@ -5,7 +5,7 @@ import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import { openZip, ZipError, type ZipArchive, type ZipEntry } from '../workers/zip-standin.ts';
+import { openZip, ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
 
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_SIZE = 30;

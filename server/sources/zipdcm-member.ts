@@ -3,7 +3,7 @@
 // Data), and hand them to the worker pool. Bad input becomes an error row, never an exception.
 import type { DataRoot } from '../storage/data-root.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
-import type { ZipEntry } from '../workers/zip-standin.ts';
+import type { ZipEntry } from '../zip/archive.ts';
 import { METHOD_DEFLATED, METHOD_STORED, methodName } from '../workers/inflate-prefix.ts';
 import type { MemberResult, MemberTask } from '../workers/member-task.ts';
 import { runMemberTask } from '../workers/pool.ts';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import { matchGlob } from '../storage/glob.ts';
-import type { ZipArchive, ZipEntry } from '../workers/zip-standin.ts';
+import type { ZipArchive, ZipEntry } from '../zip/archive.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import { describeError, isBareDicomName, openInput, storageError } from './zipdcm-inputs.ts';
 

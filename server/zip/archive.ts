@@ -1,7 +1,9 @@
-// TEMPORARY stand-in (not committed) until server/zip lands.
+// The archive API the sources use (APPNOTE 4.3): open a ZIP over a RandomAccessFile, list its entries,
+// read a member's compressed bytes or stream it inflated. INTERIM BODY: being replaced by the real
+// reader built on central-directory.ts; the exported names and shapes stay.
 import { inflateRawSync, createInflateRaw } from 'node:zlib';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
-import { ZipError } from '../zip/zip-error.ts';
+import { ZipError } from './zip-error.ts';
 export { ZipError };
 export interface ZipEntry { index: number; name: string; method: number; compressedSize: number; uncompressedSize: number; crc32: number; localHeaderOffset: number; isDirectory: boolean; encrypted: boolean }
 export interface ZipArchive { entries: ZipEntry[]; readPrefix(e: ZipEntry, n: number, signal?: AbortSignal): Promise<{ bytes: Uint8Array; complete: boolean }>; openStream(e: ZipEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> }
