@@ -25,9 +25,12 @@ function findFiles(dir, test) {
   return out.sort();
 }
 
+let lastStatus = null;
+
 function step(name, cmd, cmdArgs, env = {}) {
   console.log(`\n=== ${name}: ${cmd} ${cmdArgs.length > 8 ? cmdArgs.slice(0, 8).join(' ') + ' …' : cmdArgs.join(' ')}`);
   const r = spawnSync(cmd, cmdArgs, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  lastStatus = r.status;
   return r.status === 0;
 }
 
@@ -44,11 +47,18 @@ if (!only || only === 'node') {
 }
 
 if (!only || only === 'python') {
-  const suites = ['client/python/tests', 'test/python'].filter((d) => existsSync(join(ROOT, d)));
-  if (suites.length) {
-    const py = join(ROOT, '.venv/bin/python');
-    const k = filters.length ? ['-k', filters.join(' and ')] : [];
-    results.push(['python tests', step('python tests', py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...k, ...suites], { ZIPFLIGHT_REPO: ROOT })]);
+  // One pytest run per suite directory: each has its own conftest.py and fixtures (a server over
+  // its own data root), and separate runs keep same-named conftest modules from colliding.
+  const areas = existsSync(join(ROOT, 'test/python'))
+    ? readdirSync(join(ROOT, 'test/python'), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => `test/python/${e.name}`).sort()
+    : [];
+  const suites = ['client/python/tests', ...areas].filter((d) => existsSync(join(ROOT, d)));
+  const py = join(ROOT, '.venv/bin/python');
+  const k = filters.length ? ['-k', filters.join(' and ')] : [];
+  for (const suite of suites) {
+    const ok = step(`python ${suite}`, py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...k, suite], { ZIPFLIGHT_REPO: ROOT });
+    // pytest exits 5 when a -k filter selects nothing in a suite: not a failure.
+    results.push([`python ${suite}`, ok || lastStatus === 5]);
   }
 }
 
