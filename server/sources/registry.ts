@@ -3,9 +3,11 @@
 import { notFound } from '../errors.ts';
 import { fakeSource } from './fake.ts';
 import type { Source } from './source.ts';
+import { zipdcmSource } from './zipdcm.ts';
 
 export const SOURCES: readonly Source[] = [
   fakeSource,
+  zipdcmSource,
   // zipcsvSource, zipdcmSource: one line each as they land.
 ];
 
