@@ -1,0 +1,105 @@
+// zipdcm end to end against the reference's per-file work (issue 7 targets 1-3 and the seed's
+// scale): files per CPU-second header-only and with hashes, wall files/s on every core vs one
+// core, and the header-only wall time of the 100,000-file corpus (measured, or projected).
+import { CORPUS_ROOT, type DicomCorpus } from './corpora.ts';
+import { details, readReference, readThrough, ReadFailure, type Command, type ReadResult } from './flight-reads.ts';
+import { figure, repeat, side, unmeasured, type Figure, type Side, type Target } from './figures.ts';
+import { startZipflight, type Cores } from './processes.ts';
+
+const HEADER_TARGET: Target = { on: 'ratio', op: '>=', bound: 20, text: '≥ 20×' };
+const HASHES_TARGET: Target = { on: 'ratio', op: '>=', bound: 2, text: '≥ 2×' };
+const CORES_TARGET: Target = { on: 'ratio', op: '>=', bound: 1.7, text: '≥ 1.7×' };
+const SEED_SCALE_FILES = 100_000;
+const SCALE_TARGET: Target = { on: 'value', op: '<', bound: 20, text: '< 20 s' };
+
+export const TITLES = {
+  header: 'zipdcm header-only, files/CPU-s, vs reference header-only',
+  hashes: 'zipdcm hashes=true, files/CPU-s, vs reference full + pixel SHA-1',
+  cores: 'wall files/s, all cores vs 1 core (header-only)',
+  scale: `header-only wall time, ${SEED_SCALE_FILES.toLocaleString('en')}-file corpus`,
+};
+
+export interface DicomRunOptions {
+  runs: number;
+  warmup: boolean;
+}
+
+interface Measured {
+  runs: ReadResult[];
+  failure?: ReadFailure;
+}
+
+/** Read `cmd` `runs` times on one server (after an unmeasured warm-up read when asked). */
+async function measureReads(cores: Cores, cmd: Command, o: DicomRunOptions): Promise<Measured> {
+  const server = await startZipflight(CORPUS_ROOT, cores);
+  try {
+    if (o.warmup) await readThrough(server, cmd, { countErrors: true });
+    return { runs: await repeat(o.runs, () => readThrough(server, cmd, { countErrors: true })) };
+  } catch (err) {
+    if (err instanceof ReadFailure) return { runs: [], failure: err };
+    throw err;
+  } finally {
+    await server.stop();
+  }
+}
+
+const perCpu = (r: ReadResult) => r.rows / r.cpuS;
+const perWall = (r: ReadResult) => r.rows / r.wallS;
+
+function zipflightSide(label: string, unit: string, m: Measured, rate: (r: ReadResult) => number): Side {
+  return side(label, unit, m.runs.map(rate), m.runs.map(details));
+}
+
+async function referenceSide(mode: 'dicom-header' | 'dicom-full', corpus: DicomCorpus, runs: number): Promise<Side> {
+  const results = await repeat(runs, () => readReference(mode, corpus.dir));
+  return side(`reference ${mode}`, 'files/CPU-s', results.map((r) => r.items / r.cpuS), results.map(details));
+}
+
+function rowsNote(m: Measured, corpus: DicomCorpus): string {
+  const r = m.runs[0];
+  if (!r) return '';
+  const rows = r.rows === corpus.files ? `${r.rows} rows` : `${r.rows} rows of ${corpus.files} files (MISMATCH)`;
+  return r.errors ? `${rows}, ${r.errors} error rows` : rows;
+}
+
+function failed(id: string, title: string, target: Target, m: Measured, reference: Side | null = null): Figure {
+  return unmeasured(id, title, target, m.failure!.status, m.failure!.message, reference);
+}
+
+export async function dicomFigures(corpus: DicomCorpus, o: DicomRunOptions): Promise<Figure[]> {
+  const path = corpus.path;
+  const header = await measureReads('all', { source: 'zipdcm', path }, o);
+  const refHeader = await referenceSide('dicom-header', corpus, o.runs);
+  const hashes = header.failure ? header : await measureReads('all', { source: 'zipdcm', path, options: { hashes: true } }, o);
+  const refFull = await referenceSide('dicom-full', corpus, o.runs);
+  const one = header.failure ? header : await measureReads(1, { source: 'zipdcm', path }, o);
+  const figures: Figure[] = [];
+  figures.push(header.failure ? failed('zipdcm-header', TITLES.header, HEADER_TARGET, header, refHeader)
+    : figure('zipdcm-header', TITLES.header, zipflightSide('zipdcm', 'files/CPU-s', header, perCpu), refHeader, HEADER_TARGET, rowsNote(header, corpus)));
+  figures.push(hashes.failure ? failed('zipdcm-hashes', TITLES.hashes, HASHES_TARGET, hashes, refFull)
+    : figure('zipdcm-hashes', TITLES.hashes, zipflightSide('zipdcm hashes', 'files/CPU-s', hashes, perCpu), refFull, HASHES_TARGET, rowsNote(hashes, corpus)));
+  if (header.failure || one.failure) {
+    figures.push(failed('wall-cores', TITLES.cores, CORES_TARGET, header.failure ? header : one));
+  } else {
+    const all = zipflightSide('zipdcm, all cores', 'files/s', header, perWall);
+    const single = zipflightSide('zipdcm, 1 core (taskset)', 'files/s', one, perWall);
+    figures.push(figure('wall-cores', TITLES.cores, all, single, CORES_TARGET, `server pinned with taskset -c 0 for the 1-core runs; ${rowsNote(one, corpus)}`));
+  }
+  figures.push(scaleFigure(header, corpus));
+  return figures;
+}
+
+/** The seed's scale: measured when the corpus has 100,000 files, else projected linearly. */
+function scaleFigure(header: Measured, corpus: DicomCorpus): Figure {
+  if (header.failure) return failed('seed-scale', TITLES.scale, SCALE_TARGET, header);
+  const factor = SEED_SCALE_FILES / corpus.files;
+  const wall = side('zipdcm header-only wall', 's', header.runs.map((r) => r.wallS * factor), header.runs.map(details));
+  const f = figure('seed-scale', TITLES.scale, wall, null, SCALE_TARGET);
+  if (corpus.files >= SEED_SCALE_FILES) {
+    f.note = `measured on ${corpus.files} files; the seed took 210 s on 16 cores`;
+    return f;
+  }
+  f.status = 'projected';
+  f.note = `projected linearly from ${corpus.files} files (run --scale ${SEED_SCALE_FILES} to measure); the seed took 210 s on 16 cores`;
+  return f;
+}
