@@ -1,26 +1,33 @@
-// `zipflight serve --root DIR [--host 127.0.0.1] [--port 8815] [--sample]`: the only file that
-// reads argv and the environment. Prints one readiness line `zipflight listening on grpc://HOST:PORT`
-// and stops gracefully on SIGINT/SIGTERM (a second signal forces the stop).
-import { parseArgs } from 'node:util';
-import { sampleRoot } from './sample/sample-root.ts';
-import { startFlightServer, DEFAULT_GRACE_MS } from './protocol/flight-server.ts';
+// `zipflight serve`: the only file that reads argv, the environment and secret files (options and
+// precedence in server/ops/config.ts; `zipflight serve --help` lists them). Prints one readiness
+// line `zipflight listening on grpc[+tls]://HOST:PORT` and stops gracefully on SIGINT/SIGTERM
+// (a second signal forces the stop).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setLimits } from './limits.ts';
+import { CallLog } from './ops/call-log.ts';
+import { ConfigError, loadConfig, usage, type ServeConfig } from './ops/config.ts';
+import { createLogger, type Logger } from './ops/logger.ts';
+import { Metrics, serveMetrics, type MetricsEndpoint } from './ops/metrics.ts';
+import { Authenticator } from './protocol/auth.ts';
+import { tokenKeyFrom } from './protocol/auth-token.ts';
+import { Credentials, UserParseError } from './protocol/auth-users.ts';
+import { startFlightServer, type TlsFiles } from './protocol/flight-server.ts';
+import { setInternalErrorSink } from './protocol/status.ts';
 import { randomTicketKey } from './protocol/ticket.ts';
+import { sampleRoot } from './sample/sample-root.ts';
 import { SourceRegistry } from './sources/registry.ts';
 import { DataRoot } from './storage/data-root.ts';
+import { closePool, configurePool } from './workers/pool.ts';
 
-const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_PORT = 8815;
-const MAX_PORT = 65535;
 const MIN_TICKET_KEY_BYTES = 16;
-const USAGE = `usage: zipflight serve (--root DIR | --sample) [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}]
-  --root DIR    data root: every path a client names is resolved inside it
-  --sample      serve the built-in sample root instead
-  --host HOST   address to bind (default ${DEFAULT_HOST}, loopback only)
-  --port PORT   TCP port; 0 picks a free one (default ${DEFAULT_PORT})
-env: ZIPFLIGHT_TICKET_KEY  secret that signs tickets (else random per process)`;
+const MS_PER_S = 1000;
+/** The server's own code: never named in a client-facing message. */
+const CODE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function fail(message: string): never {
-  process.stderr.write(`zipflight serve: ${message}\n${USAGE}\n`);
+  process.stderr.write(`zipflight serve: ${message}\n(zipflight serve --help lists the options)\n`);
   process.exit(2);
 }
 
@@ -39,36 +46,113 @@ function ticketKey(): Uint8Array {
   return Buffer.from(secret);
 }
 
-async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      root: { type: 'string' },
-      host: { type: 'string', default: DEFAULT_HOST },
-      port: { type: 'string', default: String(DEFAULT_PORT) },
-      sample: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
+function readFile(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    fail(`--${flag} ${path}: ${(err as Error).message}`);
+  }
+}
+
+function tlsFiles(config: ServeConfig): TlsFiles | undefined {
+  const { 'tls-cert': cert, 'tls-key': key, 'tls-client-ca': clientCa } = config;
+  if (cert === undefined && key === undefined) {
+    if (clientCa !== undefined) fail('--tls-client-ca needs --tls-cert and --tls-key');
+    return undefined;
+  }
+  if (cert === undefined || key === undefined) fail('give both --tls-cert and --tls-key');
+  return { cert: readFile('tls-cert', cert), key: readFile('tls-key', key), clientCa: clientCa === undefined ? undefined : readFile('tls-client-ca', clientCa) };
+}
+
+/** Users and static tokens from ZIPFLIGHT_USERS, --users-file and ZIPFLIGHT_TOKENS; none = auth off. */
+function authenticator(config: ServeConfig, key: Uint8Array): Authenticator | undefined {
+  const credentials = new Credentials();
+  try {
+    credentials.addUserList(process.env.ZIPFLIGHT_USERS ?? '');
+    const file = config['users-file'];
+    if (file !== undefined) credentials.addUsersFile(readFile('users-file', file).toString('utf8'), file);
+    credentials.addStaticTokens(process.env.ZIPFLIGHT_TOKENS ?? '');
+  } catch (err) {
+    if (err instanceof UserParseError) fail(err.message);
+    throw err;
+  }
+  if (!credentials.enabled) return undefined;
+  return new Authenticator({ credentials, tokenKey: tokenKeyFrom(key), tokenTtlSeconds: config['token-ttl']! });
+}
+
+function applyLimits(config: ServeConfig): void {
+  setLimits({
+    maxMembersPerRequest: config['max-members-per-request']!,
+    maxInflatedBytesPerMember: config['max-member-bytes']!,
+    maxCompressionRatio: config['max-compression-ratio']!,
+    maxDicomElementBytes: config['max-dicom-element-bytes']!,
+    maxCsvRecordBytes: config['max-csv-record-bytes']!,
+    maxConcurrentStreams: config['max-concurrent-streams']!,
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+}
+
+function logInternalErrors(logger: Logger): void {
+  setInternalErrorSink((rpc, err) => {
+    logger.error({ rpc, err }, 'internal error');
+  });
+}
+
+async function serve(argv: string[]): Promise<void> {
+  let config: ServeConfig;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  if (config.help) {
+    process.stdout.write(`${usage()}\n`);
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > MAX_PORT) fail(`--port must be an integer from 0 to ${MAX_PORT}`);
-  if (values.sample === (values.root !== undefined)) fail('give exactly one of --root DIR or --sample');
-  const root = await openRoot(values.sample ? await sampleRoot() : values.root!);
-  const server = await startFlightServer({ host: values.host!, port, sources: new SourceRegistry(), root, ticketKey: ticketKey() });
+  if (config.sample === (config.root !== undefined)) fail('give exactly one of --root DIR or --sample');
+  applyLimits(config);
+  if (config.workers !== undefined) configurePool(config.workers);
+  const logger = createLogger(config['log-level']!);
+  logInternalErrors(logger);
+  const key = ticketKey();
+  const auth = authenticator(config, key);
+  const tls = tlsFiles(config);
+  const metrics = new Metrics({ processMetrics: true });
+  const root = await openRoot(config.sample ? await sampleRoot() : config.root!);
+  const server = await startFlightServer({
+    host: config.host!,
+    port: config.port!,
+    sources: new SourceRegistry(),
+    root,
+    ticketKey: key,
+    tls,
+    auth,
+    observer: new CallLog({ logger, metrics }),
+    hiddenPaths: [CODE_DIR],
+  });
+  const endpoint: MetricsEndpoint | undefined = config['metrics-port'] === undefined ? undefined : await serveMetrics(metrics, config['metrics-host']!, config['metrics-port']);
+  logger.info({ url: server.url, metrics: endpoint?.url, auth: auth !== undefined, tls: tls !== undefined, mtls: tls?.clientCa !== undefined }, 'serving');
   process.stdout.write(`zipflight listening on ${server.url}\n`);
+  if (endpoint) process.stdout.write(`zipflight metrics on ${endpoint.url}\n`);
+  stopOnSignals(logger, config['shutdown-grace']! * MS_PER_S, async (graceMs) => {
+    await server.shutdown(graceMs);
+    await endpoint?.close();
+    await closePool();
+  });
+}
+
+function stopOnSignals(logger: Logger, graceMs: number, stop: (graceMs: number) => Promise<void>): void {
   let signals = 0;
-  const stop = (signal: string) => {
+  const onSignal = (signal: string) => {
     if (++signals > 1) process.exit(1);
-    process.stderr.write(`zipflight: ${signal}, shutting down (up to ${DEFAULT_GRACE_MS / 1000}s for running streams)\n`);
-    server.shutdown().then(() => process.exit(0));
+    logger.info({ signal, graceMs }, 'shutting down: no new calls; running streams may finish');
+    stop(graceMs).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
 try {

@@ -1,12 +1,18 @@
 // The Flight RPC handlers (Flight.proto `service FlightService`) over grpc-js. grpc-js does not
 // catch rejected async handlers, so every handler routes its own errors through toGrpcStatus;
-// streams honour backpressure ('drain') and abort the source when the client cancels.
+// streams honour backpressure ('drain') and abort the source when the client cancels. Every
+// handler runs inside call-guard.ts (auth, log line, metrics); DoGet streams are capped by limits.
 import { once } from 'node:events';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { ServerError } from '../errors.ts';
+import { limits } from '../limits.ts';
+import type { CallObserver, CallRecord } from '../ops/call-log.ts';
 import type { DataRoot } from '../storage/data-root.ts';
-import type { SourceRegistry } from '../sources/registry.ts';
+import { SourceRegistry } from '../sources/registry.ts';
+import type { Source } from '../sources/source.ts';
 import { runAction, ACTION_TYPES } from './actions.ts';
+import type { Authenticator } from './auth.ts';
+import { guardCall, type GuardedHandler } from './call-guard.ts';
 import { parseDescriptor, pathDescriptor } from './descriptor.ts';
 import { flightDataForTicket } from './do-get.ts';
 import type { Action, FlightDescriptor, FlightInfo, HandshakeMessage, Ticket } from './flight-proto.ts';
@@ -21,6 +27,10 @@ export interface FlightServiceOptions {
   ticketKey: Uint8Array;
   /** Aborted when the server is forced to stop: every running source read stops too. */
   shutdown?: AbortSignal;
+  /** Checks bearer tokens on every call; absent = auth off. */
+  auth?: Authenticator;
+  /** Gets one record per call (log line, metrics); absent = nothing recorded. */
+  observer?: CallObserver;
 }
 
 const UNKNOWN = -1;
@@ -35,22 +45,25 @@ function callSignal(call: AnyCall, shutdown?: AbortSignal): AbortSignal {
   return shutdown ? AbortSignal.any([controller.signal, shutdown]) : controller.signal;
 }
 
-function unary<Req, Res>(rpc: string, options: FlightServiceOptions, fn: (req: Req, signal: AbortSignal) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
+type Work<Req, Res> = (req: Req, signal: AbortSignal, record: CallRecord) => Res;
+
+function unary<Req, Res>(rpc: string, options: FlightServiceOptions, fn: Work<Req, Promise<Res>>): GuardedHandler {
+  return (call, callback, record) => {
     const signal = callSignal(call, options.shutdown);
-    fn(call.request, signal).then(
-      (res) => callback(null, res),
-      (err) => callback(toGrpcStatus(err, rpc)),
+    fn((call as grpc.ServerUnaryCall<Req, Res>).request, signal, record).then(
+      (res) => callback!(null, res),
+      (err) => callback!(toGrpcStatus(err, rpc), null),
     );
   };
 }
 
 /** Writes `items` to a server stream, waiting for 'drain' when grpc-js buffers are full. */
-function serverStream<Req, Res>(rpc: string, options: FlightServiceOptions, items: (req: Req, signal: AbortSignal) => AsyncIterable<Res>): grpc.handleServerStreamingCall<Req, Res> {
-  return (call) => {
+function serverStream<Req, Res>(rpc: string, options: FlightServiceOptions, items: Work<Req, AsyncIterable<Res>>): GuardedHandler {
+  return (anyCall, _callback, record) => {
+    const call = anyCall as grpc.ServerWritableStream<Req, Res>;
     const signal = callSignal(call, options.shutdown);
     const pump = async () => {
-      for await (const item of items(call.request, signal)) {
+      for await (const item of items(call.request, signal, record)) {
         if (signal.aborted) break;
         if (!call.write(item)) await once(call, 'drain', { signal });
       }
@@ -67,11 +80,53 @@ function serverStream<Req, Res>(rpc: string, options: FlightServiceOptions, item
   };
 }
 
-export function createFlightHandlers(options: FlightServiceOptions): grpc.UntypedServiceImplementation {
-  const { sources, root, ticketKey } = options;
+/**
+ * The registry DoGet reads through: the same sources, but each batch's rows are added to the
+ * call's record (so the log line and metrics say how many rows the stream carried).
+ */
+class CountingSources extends SourceRegistry {
+  constructor(
+    private readonly inner: SourceRegistry,
+    private readonly record: CallRecord,
+  ) {
+    super([]);
+  }
 
-  async function flightInfo(descriptor: FlightDescriptor, signal: AbortSignal): Promise<FlightInfo> {
+  override get(name: string): Source {
+    const source = this.inner.get(name);
+    const record = this.record;
+    record.source = source.name;
+    return {
+      name: source.name,
+      description: source.description,
+      defaultSchema: () => source.defaultSchema(),
+      describe: (request, ctx) => source.describe(request, ctx),
+      read: async function* (request, spec, ctx) {
+        for await (const batch of source.read(request, spec, ctx)) {
+          record.rows += batch.numRows;
+          yield batch;
+        }
+      },
+    };
+  }
+
+  override list(): Source[] {
+    return this.inner.list();
+  }
+}
+
+/** Names the call's source in its record, once the name is known to be a registered one. */
+function nameSource(sources: SourceRegistry, record: CallRecord, name: string): void {
+  if (sources.list().some((s) => s.name === name)) record.source = name;
+}
+
+export function createFlightHandlers(options: FlightServiceOptions, hiddenPaths: string[] = []): grpc.UntypedServiceImplementation {
+  const { sources, root, ticketKey } = options;
+  let activeStreams = 0;
+
+  async function flightInfo(descriptor: FlightDescriptor, signal: AbortSignal, record: CallRecord): Promise<FlightInfo> {
     const request = parseDescriptor(descriptor);
+    nameSource(sources, record, request.source);
     const plan = await sources.get(request.source).describe(request, { root, signal });
     const known = (values: (number | undefined)[]) => (values.every((v) => v !== undefined) ? values.reduce((a: number, b) => a + (b ?? 0), 0) : UNKNOWN);
     return {
@@ -99,25 +154,40 @@ export function createFlightHandlers(options: FlightServiceOptions): grpc.Untype
     }
   }
 
-  async function getSchema(descriptor: FlightDescriptor, signal: AbortSignal) {
+  async function getSchema(descriptor: FlightDescriptor, signal: AbortSignal, record: CallRecord) {
     const request = parseDescriptor(descriptor);
+    nameSource(sources, record, request.source);
     const plan = await sources.get(request.source).describe(request, { root, signal });
     return { schema: encapsulatedSchema(plan.schema) };
   }
 
-  const notServed = (rpc: string, why: string) => (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
-    const status = toGrpcStatus(unimplemented(`${rpc} is not served by zipflight: ${why}`), rpc);
-    if (callback) callback(status);
-    else (call as grpc.ServerDuplexStream<unknown, unknown>).emit('error', status);
-  };
+  /** One DoGet stream, refused up front when `maxConcurrentStreams` are already running. */
+  async function* doGet(t: Ticket, signal: AbortSignal, record: CallRecord): AsyncGenerator<Buffer> {
+    const max = limits().maxConcurrentStreams;
+    if (activeStreams >= max) throw new ServerError('resource-exhausted', `too many concurrent DoGet streams (limit ${max}); retry later`);
+    activeStreams++;
+    try {
+      yield* flightDataForTicket(t.ticket, { sources: new CountingSources(sources, record), root, ticketKey, signal });
+    } finally {
+      activeStreams--;
+    }
+  }
 
-  return {
+  const notServed =
+    (rpc: string, why: string): GuardedHandler =>
+    (call, callback) => {
+      const status = toGrpcStatus(unimplemented(`${rpc} is not served by zipflight: ${why}`), rpc);
+      if (callback) callback(status);
+      else (call as grpc.ServerDuplexStream<unknown, unknown>).emit('error', status);
+    };
+
+  const handlers: Record<string, GuardedHandler> = {
     Handshake: handshake,
     ListFlights: serverStream('ListFlights', options, listFlights),
     GetFlightInfo: unary('GetFlightInfo', options, flightInfo),
     PollFlightInfo: notServed('PollFlightInfo', 'plans are quick; use GetFlightInfo'),
     GetSchema: unary('GetSchema', options, getSchema),
-    DoGet: serverStream('DoGet', options, (t: Ticket, signal) => flightDataForTicket(t.ticket, { sources, root, ticketKey, signal })),
+    DoGet: serverStream('DoGet', options, doGet),
     DoPut: notServed('DoPut', 'the server is read-only'),
     DoExchange: notServed('DoExchange', 'the server is read-only'),
     DoAction: serverStream('DoAction', options, (a: Action) => runAction(a, sources)),
@@ -125,15 +195,26 @@ export function createFlightHandlers(options: FlightServiceOptions): grpc.Untype
       yield* ACTION_TYPES;
     }),
   };
+  const guard = { observer: options.observer ?? NO_RECORDS, auth: options.auth, hiddenPaths: [root.dir, ...hiddenPaths] };
+  return Object.fromEntries(Object.entries(handlers).map(([rpc, handler]) => [rpc, guardCall(rpc, handler, guard)]));
 }
 
+/** Used when the server was started without an observer: records that go nowhere. */
+const NO_RECORDS: CallObserver = {
+  start: (): CallRecord => {
+    const record = { requestId: '', rows: 0, bytes: 0, finished: false, finish: () => void (record.finished = true) };
+    return record;
+  },
+};
+
 /**
- * No authentication is configured, so the handshake always succeeds: each request is answered
- * with an empty response of the same protocol version, and the call ends OK when the client
- * half-closes (pyarrow's authenticate_basic_token sends no message at all).
+ * Auth (if any) already happened in call-guard.ts, so the handshake itself always succeeds: each
+ * request is answered with an empty response of the same protocol version, and the call ends OK
+ * when the client half-closes (pyarrow's authenticate_basic_token sends no message at all).
  */
-function handshake(call: grpc.ServerDuplexStream<HandshakeMessage, HandshakeMessage>): void {
+const handshake: GuardedHandler = (anyCall) => {
+  const call = anyCall as grpc.ServerDuplexStream<HandshakeMessage, HandshakeMessage>;
   call.on('data', (req: HandshakeMessage) => call.write({ protocol_version: req.protocol_version, payload: EMPTY }));
   call.on('end', () => call.end());
   call.on('error', () => undefined);
-}
+};

@@ -1,6 +1,7 @@
 // The one place where errors become gRPC status codes (grpc/grpc-js status codes, Flight's
 // error mapping in CONTEXT.md): ServerError kinds map by the table below; anything else is an
-// INTERNAL with a generic message, its details logged to stderr and never sent to the client.
+// INTERNAL with a generic message, its details logged (stderr, or the server's JSON log once
+// main.ts sets a sink) and never sent to the client.
 import { status as Status } from '@grpc/grpc-js';
 import { ServerError, isAbort, type ErrorKind } from '../errors.ts';
 
@@ -34,7 +35,23 @@ export function toGrpcStatus(err: unknown, rpc: string): GrpcStatus {
   return { code: Status.INTERNAL, details: GENERIC_INTERNAL };
 }
 
+/** Where INTERNAL errors' details go: stderr until the server installs its logger. */
+export type InternalErrorSink = (rpc: string, err: unknown) => void;
+
+let sink: InternalErrorSink = logToStderr;
+
+/** Route INTERNAL errors' details (stacks, causes) to `next`; returns the previous sink. */
+export function setInternalErrorSink(next: InternalErrorSink): InternalErrorSink {
+  const previous = sink;
+  sink = next;
+  return previous;
+}
+
 function logInternal(rpc: string, err: unknown): void {
+  sink(rpc, err);
+}
+
+function logToStderr(rpc: string, err: unknown): void {
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   const cause = err instanceof Error && err.cause !== undefined ? `\n  caused by: ${err.cause instanceof Error ? err.cause.stack : String(err.cause)}` : '';
   process.stderr.write(`zipflight: internal error in ${rpc}: ${detail}${cause}\n`);
