@@ -48,6 +48,11 @@ export interface ZipEntry {
   isDirectory: boolean;
   /** Flag bit 0 (or strong encryption bit 6) set. */
   encrypted: boolean;
+  /** The name's bytes as stored, to check the local header against (APPNOTE 4.3.7). */
+  rawName: Uint8Array;
+  /** Member data must end by this offset: the next local header in file order, or the central
+   *  directory (overlapping members are how some zip bombs multiply their output). */
+  dataLimit: number;
 }
 
 export interface CentralDirectory {
@@ -56,8 +61,6 @@ export interface CentralDirectory {
   comment: string;
   /** Absolute offset of the first central header; member data must end before it. */
   start: number;
-  /** Raw name bytes by entry index, to check local headers against. */
-  rawNames: Uint8Array[];
   zip64: boolean;
 }
 
@@ -154,8 +157,21 @@ export async function readCentralDirectory(file: RandomAccessFile, limits: Direc
     // Counts are not trusted for parsing (Python ignores them), only sanity-checked here.
     throw zipError('CD_TRUNCATED', `${end.entries} entries cannot fit in a ${end.cdSize}-byte central directory`);
   }
-  const parsed = await parseHeaders(file, start, end.cdSize, shift, limits);
-  return { ...parsed, comment: decodeCp437(end.comment), start, zip64: end.zip64 };
+  const entries = await parseHeaders(file, start, end.cdSize, shift, limits);
+  assignDataLimits(entries, start);
+  return { entries, comment: decodeCp437(end.comment), start, zip64: end.zip64 };
+}
+
+/** Each member's data ends before the next local header in file order, the last one before the
+ *  directory; entries sharing one local header overlap (Python's zipfile does the same). */
+function assignDataLimits(entries: ZipEntry[], directoryStart: number): void {
+  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index);
+  let limit = directoryStart;
+  for (let i = byOffset.length - 1; i >= 0; i--) {
+    const entry = byOffset[i]!;
+    entry.dataLimit = limit;
+    limit = Math.min(limit, entry.localHeaderOffset);
+  }
 }
 
 /** A sliding window over the directory bytes so huge directories need not sit in one buffer. */
@@ -181,7 +197,6 @@ class DirectoryWindow {
 async function parseHeaders(file: RandomAccessFile, start: number, size: number, shift: number, limits: DirectoryLimits) {
   const window = new DirectoryWindow(file, start, start + size);
   const entries: ZipEntry[] = [];
-  const rawNames: Uint8Array[] = [];
   let pos = start;
   while (pos < start + size) {
     if (entries.length >= limits.maxEntries) {
@@ -197,10 +212,9 @@ async function parseHeaders(file: RandomAccessFile, start: number, size: number,
     // Copy the name so the window's buffer can be released after parsing.
     const rawName = variable.slice(0, nameLen);
     entries.push(decodeHeader(dv, rawName, variable.subarray(nameLen, nameLen + extraLen), entries.length, shift, pos));
-    rawNames.push(rawName);
     pos += CENTRAL_HEADER_SIZE + nameLen + extraLen + commentLen;
   }
-  return { entries, rawNames };
+  return entries;
 }
 
 function decodeHeader(dv: DataView, rawName: Uint8Array, extra: Uint8Array, index: number, shift: number, pos: number): ZipEntry {
@@ -241,6 +255,8 @@ function decodeHeader(dv: DataView, rawName: Uint8Array, extra: Uint8Array, inde
     localHeaderOffset: localHeaderOffset + shift,
     isDirectory: name.endsWith('/'),
     encrypted: (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0,
+    rawName,
+    dataLimit: Infinity, // set by assignDataLimits once every offset is known
   };
 }
 

@@ -5,7 +5,8 @@ export type ZipErrorCode =
   | 'EOCD_NOT_FOUND' // no end of central directory record: truncated, empty or not a ZIP
   | 'CD_TRUNCATED' // the central directory lies (partly) outside the file
   | 'BAD_CENTRAL_HEADER' // a central directory header has a wrong signature or lengths
-  | 'BAD_LOCAL_HEADER' // a local header is missing, disagrees with the directory, or overlaps
+  | 'BAD_LOCAL_HEADER' // a local header is missing or disagrees with the central directory
+  | 'MEMBER_OVERLAP' // member data runs into the next member or the central directory
   | 'ZIP64_INVALID' // ZIP64 locator, record or extra field missing or inconsistent
   | 'TRUNCATED' // member data runs past the end of the file or the deflate stream is cut
   | 'CRC_MISMATCH' // inflated bytes do not match the CRC-32 in the directory
