@@ -1,0 +1,56 @@
+// Record batches for zipcsv, filled column by column (Arrow columnar format) and cut when they
+// reach a row count or a byte budget, so a stream's memory stays bounded whatever a member holds.
+import { makeData, RecordBatch, Struct, type Schema } from 'apache-arrow';
+import { columnBuilder, type ColumnBuilder } from './zipcsv-columns.ts';
+
+/** Rows per batch: large enough to amortise per-batch work, small enough to stream early. */
+export const BATCH_ROWS = 16_384;
+/** Body bytes per batch; the FlightData encoder splits further for gRPC's message limit. */
+export const BATCH_BYTES = 8 * 1024 * 1024;
+/** How often (in rows) the byte budget is checked; summing builders per row would cost more. */
+const BYTES_CHECK_EVERY = 256;
+
+export class BatchSink {
+  readonly builders: ColumnBuilder[];
+  rows = 0;
+  /** Batches cut while a chunk was being tokenized, waiting to be yielded. */
+  readonly ready: RecordBatch[] = [];
+  private sent = 0;
+
+  constructor(readonly schema: Schema) {
+    this.builders = schema.fields.map((f) => columnBuilder(f, BATCH_ROWS));
+  }
+
+  /** Count one completed row; cut a batch when it is full. */
+  endRow(): void {
+    const n = ++this.rows;
+    if (n >= BATCH_ROWS || (n % BYTES_CHECK_EVERY === 0 && this.byteLength() >= BATCH_BYTES)) this.ready.push(this.cut());
+  }
+
+  /** Undo the row being appended (DROPMALFORMED): every builder back to `rows`. */
+  dropRow(): void {
+    for (const b of this.builders) b.truncate(this.rows);
+  }
+
+  /** Batches to send now; at the end (`final`) also the partial one, or a zero-row batch when
+   *  nothing at all was sent, so the client learns the schema (Flight needs a Schema message). */
+  take(final: boolean): RecordBatch[] {
+    if (final && (this.rows > 0 || this.sent + this.ready.length === 0)) this.ready.push(this.cut());
+    const out = this.ready.splice(0);
+    this.sent += out.length;
+    return out;
+  }
+
+  private byteLength(): number {
+    let n = 0;
+    for (const b of this.builders) n += b.byteLength;
+    return n;
+  }
+
+  private cut(): RecordBatch {
+    const children = this.builders.map((b) => b.finish());
+    const data = makeData({ type: new Struct(this.schema.fields), length: this.rows, nullCount: 0, children });
+    this.rows = 0;
+    return new RecordBatch(this.schema, data);
+  }
+}

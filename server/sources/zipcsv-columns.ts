@@ -1,0 +1,243 @@
+// Arrow columns built straight from CSV field bytes (Arrow columnar format: validity bitmap,
+// 32-bit offsets + UTF-8 data for strings, fixed-width little-endian values otherwise). Each
+// builder parses with the grammar of server/csv/values.ts; a value that does not parse is
+// reported (false) so the reader can apply `mode`. No per-row objects: typed arrays only.
+import { Data, DataType, Field, makeData, Type, type Float, type Int, type Timestamp } from 'apache-arrow';
+import { invalidArgument } from '../errors.ts';
+import { parseBool, parseDate, parseDouble, parseInt64, parseTimestamp } from '../csv/values.ts';
+
+const BITS_PER_BYTE = 8;
+const INITIAL_TEXT_BYTES = 64 * 1024;
+const TWO_POW_32 = 2 ** 32;
+
+/** One column of the batch being built. `capacity` rows at most between two `finish()` calls. */
+export interface ColumnBuilder {
+  readonly length: number;
+  /** Body bytes held so far (for the batch byte budget). */
+  readonly byteLength: number;
+  /** Append a value from field bytes; false (and a null appended) when it does not parse. */
+  append(bytes: Uint8Array): boolean;
+  appendNull(): void;
+  /** Drop rows after `length` (a row DROPMALFORMED removes after its fields were appended). */
+  truncate(length: number): void;
+  /** The column's Data; the builder starts afresh. */
+  finish(): Data;
+}
+
+abstract class Base implements ColumnBuilder {
+  length = 0;
+  protected nulls = 0;
+  protected validity: Uint8Array;
+  constructor(readonly type: DataType, protected readonly capacity: number) {
+    this.validity = new Uint8Array(Math.ceil(capacity / BITS_PER_BYTE));
+  }
+  abstract append(bytes: Uint8Array): boolean;
+  abstract get byteLength(): number;
+  protected abstract take(): Record<string, unknown>;
+  protected abstract reset(): void;
+
+  protected valid(): number {
+    const i = this.length++;
+    this.validity[i >> 3] |= 1 << (i & 7);
+    return i;
+  }
+
+  appendNull(): void {
+    this.nulls++;
+    this.length++;
+  }
+
+  truncate(length: number): void {
+    for (let i = length; i < this.length; i++) {
+      const bit = 1 << (i & 7);
+      if (this.validity[i >> 3] & bit) this.validity[i >> 3] &= ~bit;
+      else this.nulls--;
+    }
+    this.length = length;
+  }
+
+  finish(): Data {
+    const props = { type: this.type, length: this.length, nullCount: this.nulls, nullBitmap: this.validity.subarray(0, Math.ceil(this.length / BITS_PER_BYTE)), ...this.take() };
+    const data = makeData(props as Parameters<typeof makeData>[0]) as Data;
+    this.validity = new Uint8Array(Math.ceil(this.capacity / BITS_PER_BYTE));
+    this.length = 0;
+    this.nulls = 0;
+    this.reset();
+    return data;
+  }
+}
+
+/** Utf8 and Binary: the bytes as they are (the member was normalised to UTF-8 before tokenising). */
+class BytesColumn extends Base {
+  private offsets: Int32Array;
+  private data = new Uint8Array(INITIAL_TEXT_BYTES);
+  private used = 0;
+  constructor(type: DataType, capacity: number) {
+    super(type, capacity);
+    this.offsets = new Int32Array(capacity + 1);
+  }
+  get byteLength(): number {
+    return this.used + 4 * this.length;
+  }
+  append(bytes: Uint8Array): boolean {
+    const need = this.used + bytes.length;
+    if (need > this.data.length) {
+      const grown = new Uint8Array(Math.max(need, 2 * this.data.length));
+      grown.set(this.data.subarray(0, this.used));
+      this.data = grown;
+    }
+    this.data.set(bytes, this.used);
+    this.used = need;
+    this.offsets[this.valid() + 1] = need;
+    return true;
+  }
+  override appendNull(): void {
+    super.appendNull();
+    this.offsets[this.length] = this.used;
+  }
+  override truncate(length: number): void {
+    super.truncate(length);
+    this.used = this.offsets[length];
+  }
+  protected take() {
+    return { valueOffsets: this.offsets.subarray(0, this.length + 1), data: this.data.subarray(0, this.used) };
+  }
+  protected reset(): void {
+    this.offsets = new Int32Array(this.capacity + 1);
+    this.data = new Uint8Array(Math.max(INITIAL_TEXT_BYTES, this.used));
+    this.used = 0;
+  }
+}
+
+type FixedArray = Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+/** Int8/16/32, Float32/64, Date32: one JS number per value. */
+class NumberColumn extends Base {
+  private values: FixedArray;
+  constructor(type: DataType, capacity: number, private readonly make: (n: number) => FixedArray, private readonly parse: (b: Uint8Array) => number | undefined) {
+    super(type, capacity);
+    this.values = make(capacity);
+  }
+  get byteLength(): number {
+    return this.length * this.values.BYTES_PER_ELEMENT;
+  }
+  append(bytes: Uint8Array): boolean {
+    const v = this.parse(bytes);
+    if (v === undefined) {
+      this.appendNull();
+      return false;
+    }
+    this.values[this.valid()] = v;
+    return true;
+  }
+  protected take() {
+    return { data: this.values.subarray(0, this.length) };
+  }
+  protected reset(): void {
+    this.values = this.make(this.capacity);
+  }
+}
+
+/** Int64 and Timestamp(µs): safe integers written as two 32-bit halves, bigints directly. */
+class Int64Column extends Base {
+  private values: BigInt64Array;
+  private halves: Int32Array;
+  constructor(type: DataType, capacity: number, private readonly parse: (b: Uint8Array) => number | bigint | undefined) {
+    super(type, capacity);
+    this.values = new BigInt64Array(capacity);
+    this.halves = new Int32Array(this.values.buffer);
+  }
+  get byteLength(): number {
+    return this.length * 8;
+  }
+  append(bytes: Uint8Array): boolean {
+    const v = this.parse(bytes);
+    if (v === undefined) {
+      this.appendNull();
+      return false;
+    }
+    const i = this.valid();
+    if (typeof v === 'bigint') this.values[i] = v;
+    else {
+      const hi = Math.floor(v / TWO_POW_32);
+      this.halves[2 * i] = v - hi * TWO_POW_32;
+      this.halves[2 * i + 1] = hi;
+    }
+    return true;
+  }
+  protected take() {
+    return { data: this.values.subarray(0, this.length) };
+  }
+  protected reset(): void {
+    this.values = new BigInt64Array(this.capacity);
+    this.halves = new Int32Array(this.values.buffer);
+  }
+}
+
+class BoolColumn extends Base {
+  private bits: Uint8Array;
+  constructor(type: DataType, capacity: number) {
+    super(type, capacity);
+    this.bits = new Uint8Array(Math.ceil(capacity / BITS_PER_BYTE));
+  }
+  get byteLength(): number {
+    return Math.ceil(this.length / BITS_PER_BYTE);
+  }
+  append(bytes: Uint8Array): boolean {
+    const v = parseBool(bytes);
+    if (v === undefined) {
+      this.appendNull();
+      return false;
+    }
+    const i = this.valid();
+    if (v) this.bits[i >> 3] |= 1 << (i & 7);
+    return true;
+  }
+  override truncate(length: number): void {
+    for (let i = length; i < this.length; i++) this.bits[i >> 3] &= ~(1 << (i & 7));
+    super.truncate(length);
+  }
+  protected take() {
+    return { data: this.bits.subarray(0, Math.ceil(this.length / BITS_PER_BYTE)) };
+  }
+  protected reset(): void {
+    this.bits = new Uint8Array(Math.ceil(this.capacity / BITS_PER_BYTE));
+  }
+}
+
+/** An integer parser limited to `bits` (Spark's tinyint/smallint/int refuse values out of range). */
+function intParser(bits: number): (b: Uint8Array) => number | undefined {
+  const max = 2 ** (bits - 1);
+  return (b) => {
+    const v = parseInt64(b);
+    return typeof v === 'number' && v >= -max && v < max ? v : undefined;
+  };
+}
+
+/** A builder for `field`'s type, or INVALID_ARGUMENT for a type zipcsv cannot fill from text. */
+export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
+  const t = field.type;
+  switch (t.typeId) {
+    case Type.Utf8:
+    case Type.Binary:
+      return new BytesColumn(t, capacity);
+    case Type.Bool:
+      return new BoolColumn(t, capacity);
+    case Type.Int: {
+      const bits = (t as Int).bitWidth;
+      if (bits === 64) return new Int64Column(t, capacity, parseInt64);
+      const make = bits === 8 ? (n: number) => new Int8Array(n) : bits === 16 ? (n: number) => new Int16Array(n) : (n: number) => new Int32Array(n);
+      return new NumberColumn(t, capacity, make, intParser(bits));
+    }
+    case Type.Float: {
+      const single = (t as Float).precision === 1;
+      return new NumberColumn(t, capacity, (n) => (single ? new Float32Array(n) : new Float64Array(n)), parseDouble);
+    }
+    case Type.Date:
+      return new NumberColumn(t, capacity, (n) => new Int32Array(n), parseDate);
+    case Type.Timestamp:
+      if ((t as Timestamp).unit !== 2) break; // TimeUnit.MICROSECOND: what parseDdl makes
+      return new Int64Column(t, capacity, parseTimestamp);
+  }
+  throw invalidArgument(`zipcsv: column '${field.name}' has type ${t}, which zipcsv cannot read from CSV text (use string, numeric, boolean, date or timestamp)`);
+}

@@ -1,0 +1,107 @@
+// zipcsv's access to its inputs: open archives under the data root (APPNOTE 4.3.16 central
+// directory via server/zip), select CSV members by name, and stream one member's inflated bytes
+// through the encoding normaliser into the CSV tokenizer, one chunk at a time. Damaged input
+// becomes a ServerError('data-loss') naming archive and member; storage errors keep their kind.
+import { ServerError } from '../errors.ts';
+import { limits } from '../limits.ts';
+import { CsvError } from '../csv/csv-error.ts';
+import { makeNormalizer } from '../csv/decode.ts';
+import type { CsvRecord } from '../csv/record.ts';
+import { CsvTokenizer } from '../csv/tokenizer.ts';
+import type { DataRoot } from '../storage/data-root.ts';
+import { matchGlob } from '../storage/glob.ts';
+import { StorageError } from '../storage/storage-error.ts';
+import { openZip, ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
+import type { ZipcsvSettings } from './zipcsv-options.ts';
+
+/** Compression methods the ZIP layer inflates (APPNOTE 4.4.5). */
+const METHOD_STORED = 0;
+const METHOD_DEFLATED = 8;
+
+export interface OpenArchive {
+  path: string;
+  archive: ZipArchive;
+  close(): Promise<void>;
+}
+
+/** Is this entry a member the options select? By name only, before anything is inflated. */
+export function memberSelected(entry: ZipEntry, memberFilter: string): boolean {
+  if (entry.isDirectory) return false;
+  const glob = memberFilter.trim();
+  const name = glob.includes('/') ? entry.name : entry.name.slice(entry.name.lastIndexOf('/') + 1);
+  return matchGlob(name, glob, { caseInsensitive: true });
+}
+
+/** True for errors that damaged or unreadable input caused (not our bugs, not cancellation). */
+export function isInputDamage(err: unknown): boolean {
+  if (err instanceof ZipError) return true;
+  if (err instanceof StorageError) return err.code === 'IO_ERROR';
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // node:zlib reports a corrupt deflate stream as Z_DATA_ERROR, Z_BUF_ERROR, ...
+  return typeof code === 'string' && (code.startsWith('Z_') || /^E[A-Z]+$/.test(code));
+}
+
+function damageText(err: unknown): string {
+  if (err instanceof ZipError || err instanceof StorageError) return `${err.code}: ${err.message}`;
+  const code = (err as NodeJS.ErrnoException).code;
+  // Raw fs errors name absolute server paths: give the code only.
+  return code?.startsWith('Z_') ? `corrupt deflate data (${code})` : `I/O error ${code}`;
+}
+
+/** The ServerError for `err` while reading `where` (an archive, or `archive::member`). */
+export function inputError(err: unknown, where: string): unknown {
+  if (err instanceof ServerError) return err;
+  if (err instanceof StorageError) {
+    if (err.code === 'NOT_FOUND') return new ServerError('not-found', `zipcsv: no such path ${JSON.stringify(where)}`, { cause: err });
+    if (err.code === 'OUTSIDE_ROOT') return new ServerError('permission-denied', `zipcsv: path ${JSON.stringify(where)} is outside the data root`, { cause: err });
+    if (err.code !== 'IO_ERROR') return new ServerError('invalid-argument', `zipcsv: ${err.message}`, { cause: err });
+  }
+  if (err instanceof CsvError) {
+    const kind = err.code === 'RECORD_TOO_LARGE' || err.code === 'TOO_MANY_FIELDS' ? 'resource-exhausted' : 'invalid-argument';
+    return new ServerError(kind, `zipcsv: ${where}: ${err.message}`, { cause: err });
+  }
+  if (isInputDamage(err)) return new ServerError('data-loss', `zipcsv: ${where}: ${damageText(err)}`, { cause: err });
+  return err;
+}
+
+export async function openArchive(root: DataRoot, rel: string): Promise<OpenArchive> {
+  const file = await root.openFile(rel);
+  try {
+    return { path: rel, archive: await openZip(file), close: () => file.close() };
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+}
+
+/** Inflated bytes of a member; refuses (as damage) what the ZIP layer cannot read. */
+export function memberBytes(input: OpenArchive, entry: ZipEntry, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  if (entry.encrypted) throw new ZipError('ENCRYPTED', 'encrypted member (APPNOTE 4.4.4 bit 0)', { member: entry.name });
+  if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED) {
+    throw new ZipError('UNSUPPORTED_METHOD', `compression method ${entry.method}`, { member: entry.name });
+  }
+  return input.archive.openStream(entry, signal);
+}
+
+/**
+ * Feed one member through decoding and tokenizing; `onRecord` sees every record (reused object).
+ * Yields after each chunk so the caller can flush batches, stop early (return()) or check the
+ * signal. Errors come out as ServerErrors naming `archive::member`.
+ */
+export async function* tokenizeMember(input: OpenArchive, entry: ZipEntry, settings: ZipcsvSettings, signal: AbortSignal, onRecord: (rec: CsvRecord) => void): AsyncGenerator<void> {
+  const where = `${input.path}::${entry.name}`;
+  const normalizer = makeNormalizer(settings.encoding);
+  const tokenizer = new CsvTokenizer(settings.dialect, onRecord, limits().maxCsvRecordBytes);
+  try {
+    for await (const chunk of memberBytes(input, entry, signal)) {
+      tokenizer.push(normalizer.push(chunk));
+      yield;
+      signal.throwIfAborted();
+    }
+    tokenizer.push(normalizer.end());
+    tokenizer.end();
+  } catch (err) {
+    throw inputError(err, where);
+  }
+  yield;
+}

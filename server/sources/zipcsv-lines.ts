@@ -1,0 +1,100 @@
+// asLines=true: the reference zipcsv's rows for users migrating from it: `zipfile string,
+// file_name string, line string`, one row per physical line of each member, as Python's binary
+// line iteration splits them (on LF only; no row after a final LF) and `str.strip()` trims them
+// (Python's whitespace: ASCII 9–13, 28–32 and the Unicode spaces below). A BOM is kept, as the
+// reference's utf-8 decode keeps it. `zipfile` is the archive's path under the data root.
+import { Schema, Field, Utf8 } from 'apache-arrow';
+import { limits } from '../limits.ts';
+import { CsvError } from '../csv/csv-error.ts';
+import { makeNormalizer } from '../csv/decode.ts';
+import type { ZipEntry } from '../zip/archive.ts';
+import type { BatchSink } from './zipcsv-batches.ts';
+import { inputError, memberBytes, type OpenArchive } from './zipcsv-inputs.ts';
+import type { ZipcsvSettings } from './zipcsv-options.ts';
+
+const LF = 0x0a;
+const KEEP_BOM = true;
+/** UTF-8 of the non-ASCII code points Python's str.isspace() accepts. */
+const UNICODE_SPACES = [0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000]
+  .map((cp) => new TextEncoder().encode(String.fromCodePoint(cp)));
+
+export function linesSchema(): Schema {
+  return new Schema([new Field('zipfile', new Utf8(), true), new Field('file_name', new Utf8(), true), new Field('line', new Utf8(), true)]);
+}
+
+const isAsciiSpace = (b: number) => (b >= 0x09 && b <= 0x0d) || (b >= 0x1c && b <= 0x20);
+
+function unicodeSpaceAt(buf: Uint8Array, i: number, end: number): number {
+  for (const u of UNICODE_SPACES) {
+    if (i + u.length <= end && u.every((x, j) => buf[i + j] === x)) return u.length;
+  }
+  return 0;
+}
+
+/** [start, end) of buf[s, e) without Python-whitespace at either end. */
+export function stripRange(buf: Uint8Array, s: number, e: number): [number, number] {
+  for (;;) {
+    if (s < e && isAsciiSpace(buf[s])) s++;
+    else if (s < e && buf[s] >= 0x80 && unicodeSpaceAt(buf, s, e)) s += unicodeSpaceAt(buf, s, e);
+    else break;
+  }
+  for (;;) {
+    if (e > s && isAsciiSpace(buf[e - 1])) e--;
+    else if (e > s && buf[e - 1] >= 0x80 && [2, 3].some((n) => e - n >= s && unicodeSpaceAt(buf, e - n, e) === n)) {
+      e -= [2, 3].find((n) => e - n >= s && unicodeSpaceAt(buf, e - n, e) === n)!;
+    } else break;
+  }
+  return [s, e];
+}
+
+export class LineRows {
+  private readonly zip: Uint8Array;
+  private readonly member: Uint8Array;
+  private carry: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly sink: BatchSink, private readonly settings: ZipcsvSettings, archive: string, member: string) {
+    this.zip = new TextEncoder().encode(archive);
+    this.member = new TextEncoder().encode(member);
+  }
+
+  /** Yields after each chunk so the caller can send the batches that filled. */
+  async *read(input: OpenArchive, entry: ZipEntry, signal: AbortSignal): AsyncGenerator<void> {
+    const where = `${input.path}::${entry.name}`;
+    const normalizer = makeNormalizer(this.settings.encoding, KEEP_BOM);
+    try {
+      for await (const chunk of memberBytes(input, entry, signal)) {
+        this.push(normalizer.push(chunk), where);
+        yield;
+        signal.throwIfAborted();
+      }
+      this.push(normalizer.end(), where);
+      if (this.carry.length > 0) this.row(this.carry, 0, this.carry.length);
+    } catch (err) {
+      throw inputError(err, where);
+    }
+    yield;
+  }
+
+  private push(chunk: Uint8Array, where: string): void {
+    if (chunk.length === 0) return;
+    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
+    for (let lf = buf.indexOf(LF); lf >= 0; lf = buf.indexOf(LF, start)) {
+      this.row(buf, start, lf);
+      start = lf + 1;
+    }
+    if (buf.length - start > limits().maxCsvRecordBytes) {
+      throw new CsvError('RECORD_TOO_LARGE', `${where}: a line is longer than ${limits().maxCsvRecordBytes} bytes`);
+    }
+    this.carry = Uint8Array.prototype.slice.call(buf, start); // a copy: the chunk can go
+  }
+
+  private row(buf: Uint8Array, s: number, e: number): void {
+    const [a, b] = stripRange(buf, s, e);
+    const [zip, member, line] = this.sink.builders;
+    zip.append(this.zip);
+    member.append(this.member);
+    line.append(buf.subarray(a, b));
+    this.sink.endRow();
+  }
+}

@@ -1,0 +1,111 @@
+// One member's CSV records → rows of the batch being built. Fields go to columns by position (no
+// header, or a user schema) or by the member's own header names (the header union); a record
+// is malformed when its field count differs from the member's width, a quote never closes, or a
+// value does not parse as its column's type, and then `mode` decides (Spark's ParseMode):
+// PERMISSIVE keeps the row with nulls for the bad values and the raw text in the corrupt-record
+// column, DROPMALFORMED drops it, FAILFAST fails the stream naming archive, member and line.
+import { ServerError } from '../errors.ts';
+import { safeHeader } from '../csv/infer.ts';
+import type { CsvRecord } from '../csv/record.ts';
+import type { BatchSink } from './zipcsv-batches.ts';
+import type { ZipcsvSettings } from './zipcsv-options.ts';
+import type { Layout } from './zipcsv-schema.ts';
+
+const NO_COLUMN = -1;
+const utf8 = new TextEncoder();
+
+export class MemberRows {
+  /** Schema column of each field position; NO_COLUMN drops the field. */
+  private map: Int32Array;
+  /** Data columns this member has no field for (header union): always null. */
+  private missing: number[] = [];
+  private awaitingHeader: boolean;
+  private readonly zipBytes: Uint8Array;
+  private readonly memberBytes: Uint8Array;
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly settings: ZipcsvSettings,
+    private readonly sink: BatchSink,
+    private readonly archive: string,
+    private readonly member: string,
+  ) {
+    this.map = Int32Array.from(layout.data);
+    this.awaitingHeader = settings.header;
+    this.zipBytes = utf8.encode(archive);
+    this.memberBytes = utf8.encode(member);
+  }
+
+  /** The tokenizer's record callback (bound: it is passed around as a function). */
+  readonly onRecord = (rec: CsvRecord): void => {
+    if (this.awaitingHeader) {
+      this.awaitingHeader = false;
+      if (this.settings.userSchema === null) this.mapHeader(rec);
+      return;
+    }
+    this.appendRow(rec);
+  };
+
+  /** Header union: field k goes to the column of the same (case-insensitive) name. */
+  private mapHeader(rec: CsvRecord): void {
+    const names = safeHeader(Array.from({ length: rec.count }, (_, k) => rec.text(k)).map(String));
+    const byName = new Map(this.layout.data.map((col) => [this.layout.schema.fields[col].name.toLowerCase(), col]));
+    this.map = Int32Array.from(names, (name) => {
+      const col = byName.get(name.toLowerCase());
+      if (col === undefined) {
+        throw new ServerError('data-loss', `zipcsv: ${this.where()}: header column '${name}' is not in the planned schema (the member changed?); call GetFlightInfo again`);
+      }
+      return col;
+    });
+    const used = new Set(this.map);
+    this.missing = this.layout.data.filter((col) => !used.has(col));
+  }
+
+  private appendRow(rec: CsvRecord): void {
+    const { builders } = this.sink;
+    const map = this.map;
+    const width = map.length;
+    const nullBytes = this.settings.nullBytes;
+    const n = Math.min(rec.count, width);
+    let badColumn = NO_COLUMN;
+    for (let k = 0; k < n; k++) {
+      const col = map[k];
+      const b = builders[col];
+      if (rec.equals(k, nullBytes)) b.appendNull();
+      else if (!b.append(rec.bytes(k)) && badColumn === NO_COLUMN) badColumn = col;
+    }
+    for (let k = n; k < width; k++) builders[map[k]].appendNull();
+    for (const col of this.missing) builders[col].appendNull();
+    const malformed = rec.unclosed || rec.count !== width || badColumn !== NO_COLUMN;
+    if (malformed && !this.malformed(rec, width, badColumn)) return;
+    const { corrupt, zip, member } = this.layout;
+    if (corrupt >= 0) {
+      if (malformed && this.settings.mode === 'PERMISSIVE') builders[corrupt].append(rec.buf.subarray(rec.start, rec.end));
+      else builders[corrupt].appendNull();
+    }
+    if (zip >= 0) {
+      builders[zip].append(this.zipBytes);
+      builders[member].append(this.memberBytes);
+    }
+    this.sink.endRow();
+  }
+
+  /** Apply `mode` to a malformed record: true to keep the row (PERMISSIVE). */
+  private malformed(rec: CsvRecord, width: number, badColumn: number): boolean {
+    if (this.settings.mode === 'PERMISSIVE') return true;
+    if (this.settings.mode === 'DROPMALFORMED') {
+      this.sink.dropRow();
+      return false;
+    }
+    const why = rec.unclosed
+      ? 'a quoted field is not closed before the end of the member'
+      : rec.count !== width
+        ? `${rec.count} fields where ${width} were expected`
+        : `value ${JSON.stringify(rec.text(this.map.indexOf(badColumn)))} is not a valid ${this.layout.schema.fields[badColumn].type} for column '${this.layout.schema.fields[badColumn].name}'`;
+    throw new ServerError('data-loss', `zipcsv: malformed record (mode FAILFAST) in ${this.where()} at line ${rec.line}: ${why}`);
+  }
+
+  private where(): string {
+    return `archive '${this.archive}' member '${this.member}'`;
+  }
+}
