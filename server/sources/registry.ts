@@ -3,10 +3,12 @@
 import { notFound } from '../errors.ts';
 import { fakeSource } from './fake.ts';
 import type { Source } from './source.ts';
+import { zipcsvSource } from './zipcsv.ts';
 import { zipdcmSource } from './zipdcm.ts';
 
 export const SOURCES: readonly Source[] = [
   fakeSource,
+  zipcsvSource,
   zipdcmSource,
   // zipcsvSource, zipdcmSource: one line each as they land.
 ];
