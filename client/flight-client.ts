@@ -187,7 +187,7 @@ export class FlightClient {
 
   /** DoGet: the ticket's record batches as they arrive (see FlightRecordBatchStream). */
   doGet(ticket: Uint8Array, opts: CallOptions = {}): FlightRecordBatchStream {
-    return new FlightRecordBatchStream(this.serverStream<FlightDataFrame>('DoGet', { ticket }, opts));
+    return new FlightRecordBatchStream(this.serverStream<FlightDataFrame>('DoGet', { ticket }, opts), opts.signal);
   }
 
   /**
