@@ -1,11 +1,10 @@
 // Micro rows of issue 7, measured in this process with process.cpuUsage(): raw DEFLATE (RFC 1951)
-// inflate with node:zlib vs fflate, whole member and header prefix; DICOM header → JSON per file
-// (the DICOM layer's parseDicom); CSV records per CPU-second (server/csv's tokenizer).
-import { inflateRawSync, constants } from 'node:zlib';
-import { Inflate, inflateSync } from 'fflate';
+// inflate through server/zip/inflate.ts, node:zlib vs fflate backend, whole member and header
+// prefix; DICOM header → JSON per file (parseDicom); CSV records per CPU-second (server/csv).
 import { makeDialect, type CsvDialect } from '../../server/csv/record.ts';
 import { CsvTokenizer } from '../../server/csv/tokenizer.ts';
 import { parseDicom } from '../../server/workers/dicom-api.ts';
+import { inflateRaw } from '../../server/zip/inflate.ts';
 import { figure, repeat, side, type Figure, type Side } from './figures.ts';
 import { zipMembers, type RawMember } from './zip-members.ts';
 
@@ -27,14 +26,10 @@ function cpuOf(work: () => void): number {
   return (t.user + t.system) / 1e6;
 }
 
-const zlibWhole = (m: RawMember) => inflateRawSync(m.data);
-const fflateWhole = (m: RawMember) => inflateSync(m.data, { out: new Uint8Array(m.size) });
-const zlibPrefix = (m: RawMember) => inflateRawSync(m.data.subarray(0, HEADER_PREFIX_BYTES), { finishFlush: constants.Z_SYNC_FLUSH });
-function fflatePrefix(m: RawMember): number {
-  let got = 0;
-  new Inflate((chunk) => { got += chunk.length; }).push(m.data.subarray(0, HEADER_PREFIX_BYTES), false);
-  return got;
-}
+const zlibWhole = (m: RawMember) => inflateRaw(m.data, { expectedSize: m.size, backend: 'zlib' });
+const fflateWhole = (m: RawMember) => inflateRaw(m.data, { expectedSize: m.size, backend: 'fflate' });
+const zlibPrefix = (m: RawMember) => inflateRaw(m.data.subarray(0, HEADER_PREFIX_BYTES), { prefix: true, backend: 'zlib' });
+const fflatePrefix = (m: RawMember) => inflateRaw(m.data.subarray(0, HEADER_PREFIX_BYTES), { prefix: true, backend: 'fflate' });
 
 function rateSide(label: string, unit: string, runs: number, members: RawMember[], amount: (m: RawMember) => number, work: (m: RawMember) => unknown): Promise<Side> {
   const total = members.reduce((n, m) => n + amount(m), 0);
@@ -46,7 +41,7 @@ function rateSide(label: string, unit: string, runs: number, members: RawMember[
 function headerBytes(m: RawMember): { bytes: Uint8Array; complete: boolean } {
   for (let input = HEADER_INPUT_START; ; input *= HEADER_INPUT_GROWTH) {
     const complete = input >= m.data.length;
-    const bytes = new Uint8Array(complete ? inflateRawSync(m.data) : inflateRawSync(m.data.subarray(0, input), { finishFlush: constants.Z_SYNC_FLUSH }));
+    const bytes = complete ? inflateRaw(m.data) : inflateRaw(m.data.subarray(0, input), { prefix: true });
     if (complete || parseDicom(bytes, { stopBeforePixels: true, complete: false }).status !== 'need-more') return { bytes, complete };
   }
 }
@@ -80,11 +75,11 @@ export async function microFigures(i: MicroInputs): Promise<Figure[]> {
   const unzippedMB = (m: RawMember) => m.size / MB;
   const one = () => 1;
   const figures: Figure[] = [];
-  const wholeZlib = await rateSide('node:zlib inflateRawSync', 'MB/CPU-s', i.runs, dicom, unzippedMB, zlibWhole);
-  const wholeFflate = await rateSide('fflate inflateSync (preallocated)', 'MB/CPU-s', i.runs, dicom, unzippedMB, fflateWhole);
+  const wholeZlib = await rateSide('inflateRaw, zlib backend', 'MB/CPU-s', i.runs, dicom, unzippedMB, zlibWhole);
+  const wholeFflate = await rateSide('inflateRaw, fflate backend', 'MB/CPU-s', i.runs, dicom, unzippedMB, fflateWhole);
   figures.push(figure('micro-inflate-whole', 'micro: inflate whole DICOM member, node:zlib vs fflate', wholeZlib, wholeFflate, null, `${dicom.length} deflated members`));
-  const prefixZlib = await rateSide('node:zlib, 2 KB prefix, Z_SYNC_FLUSH', 'files/CPU-s', i.runs, dicom, one, zlibPrefix);
-  const prefixFflate = await rateSide('fflate Inflate stream, 2 KB prefix', 'files/CPU-s', i.runs, dicom, one, fflatePrefix);
+  const prefixZlib = await rateSide('inflateRaw prefix, zlib backend', 'files/CPU-s', i.runs, dicom, one, zlibPrefix);
+  const prefixFflate = await rateSide('inflateRaw prefix, fflate backend', 'files/CPU-s', i.runs, dicom, one, fflatePrefix);
   figures.push(figure('micro-inflate-prefix', 'micro: inflate header prefix, node:zlib vs fflate', prefixZlib, prefixFflate, null, `first ${HEADER_PREFIX_BYTES} compressed bytes`));
   const headers = dicom.map(headerBytes);
   const json = await repeat(i.runs, async () => headers.length / cpuOf(() => { for (const h of headers) dicomJson(h); }));
@@ -97,7 +92,7 @@ export async function microFigures(i: MicroInputs): Promise<Figure[]> {
 
 async function csvMicro(i: MicroInputs): Promise<Figure> {
   const members = await zipMembers(i.csvArchives, (name) => name.endsWith('.csv'));
-  const texts = members.map((m) => new Uint8Array(m.method === METHOD_DEFLATED ? inflateRawSync(m.data) : m.data));
+  const texts = members.map((m) => (m.method === METHOD_DEFLATED ? inflateRaw(m.data) : m.data));
   const dialect = makeDialect({ sep: ',', quote: '"', escape: '\\', comment: '' });
   if (typeof dialect === 'string') throw new Error(`CSV dialect: ${dialect}`);
   let records = 0;
