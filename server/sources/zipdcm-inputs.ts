@@ -1,16 +1,10 @@
-// zipdcm's access to its inputs through the storage and zip layers: open an archive, find a
-// member's data after its local file header (APPNOTE 4.3.7), read byte ranges, and turn the
-// layers' narrow errors into readable error-row text or a ServerError.
+// zipdcm's access to its inputs through the storage and zip layers: open an archive, read byte
+// ranges, and turn the layers' narrow errors into readable error-row text or a ServerError.
 import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import { openZip, ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
-
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-const LOCAL_HEADER_SIZE = 30;
-const LOCAL_NAME_LENGTH_AT = 26;
-const LOCAL_EXTRA_LENGTH_AT = 28;
+import { openZip, ZipError, type ZipArchive } from '../zip/archive.ts';
 
 export interface OpenInput {
   file: RandomAccessFile;
@@ -57,16 +51,6 @@ export function storageError(err: unknown, path: string): unknown {
     default:
       return new ServerError('invalid-argument', `zipdcm: ${err.message}`, { cause: err });
   }
-}
-
-/** Absolute offset of a member's first data byte, after its local header's name and extra field. */
-export async function memberDataOffset(file: RandomAccessFile, entry: ZipEntry): Promise<number> {
-  const head = await file.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  if (head.length < LOCAL_HEADER_SIZE || view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
-    throw new ZipError('BAD_LOCAL_HEADER', `no local file header at byte ${entry.localHeaderOffset}`);
-  }
-  return entry.localHeaderOffset + LOCAL_HEADER_SIZE + view.getUint16(LOCAL_NAME_LENGTH_AT, true) + view.getUint16(LOCAL_EXTRA_LENGTH_AT, true);
 }
 
 /** Read exactly `length` bytes at `position` (fewer only at end of file), into a fresh buffer

@@ -3,13 +3,12 @@
 // Data), and hand them to the worker pool. Bad input becomes an error row, never an exception.
 import type { DataRoot } from '../storage/data-root.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
-import type { ZipEntry } from '../zip/archive.ts';
-import { METHOD_DEFLATED, METHOD_STORED, methodName } from '../workers/inflate-prefix.ts';
+import { checkMember, METHOD_STORED, zipLimits, type ZipEntry } from '../zip/archive.ts';
 import type { MemberResult, MemberTask } from '../workers/member-task.ts';
 import { runMemberTask } from '../workers/pool.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import type { RowInput } from './zipdcm-schema.ts';
-import { describeError, memberDataOffset, readRange, type OpenInput } from './zipdcm-inputs.ts';
+import { describeError, readRange, type OpenInput } from './zipdcm-inputs.ts';
 import { streamMemberHashes } from './zipdcm-stream.ts';
 
 /** First read of a member's (compressed) bytes; most headers are a few KiB. */
@@ -40,6 +39,7 @@ function errorResult(error: string): MemberResult {
 /** Read bytes and run the worker until it no longer asks for more. */
 async function parseFromSource(src: Source, ctx: MemberContext): Promise<MemberResult> {
   const whole = ctx.settings.hashes;
+  if (src.uncompressedSize === 0) return errorResult('empty member (0 bytes): not a DICOM file');
   let want = whole ? src.compressedSize : Math.min(src.compressedSize, FIRST_READ);
   let tried = 0;
   for (;;) {
@@ -55,7 +55,10 @@ async function parseFromSource(src: Source, ctx: MemberContext): Promise<MemberR
       keysFilter: ctx.settings.keysFilter,
       firstInput: tried,
     };
-    const result = await runMemberTask(task, ctx.signal);
+    // Checked here rather than handed to the pool: piscina ends a running task's whole thread on
+    // abort, and a task is milliseconds; the window bounds what still runs after a cancel.
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const result = await runMemberTask(task);
     if (result.status !== 'need-more') return result;
     if (want >= src.compressedSize) return errorResult('DICOM header does not end within the member');
     tried = want;
@@ -77,14 +80,12 @@ function asRow(err: unknown, rowid: number, path: string, memberSize: number | n
 export async function readMember(input: OpenInput, archivePath: string, entry: ZipEntry, rowid: number, ctx: MemberContext): Promise<RowInput> {
   const path = `${archivePath}::${entry.name}`;
   const size = entry.uncompressedSize;
-  if (entry.encrypted) return withPath(rowid, path, size, errorResult('encrypted member: not read (APPNOTE 4.4.4 bit 0)'));
-  if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED) {
-    return withPath(rowid, path, size, errorResult(`unsupported compression ${methodName(entry.method)}`));
-  }
   try {
+    // Decide before reading: encryption, method and size limits (APPNOTE 4.4.4, 4.4.5).
+    checkMember(entry, zipLimits());
     const src: Source = {
       file: input.file,
-      dataOffset: await memberDataOffset(input.file, entry),
+      dataOffset: await input.archive.memberDataOffset(entry),
       method: entry.method,
       compressedSize: entry.compressedSize,
       uncompressedSize: size,

@@ -11,7 +11,7 @@ import { checkSpec, digestNames, selectMembers, type Segment } from './zipdcm-pl
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import { BatchBuilder, zipdcmSchema, type RowInput } from './zipdcm-schema.ts';
 import { describeError, openInput, type OpenInput } from './zipdcm-inputs.ts';
-import { readBareFile, readMember, type MemberContext } from './zipdcm-member.ts';
+import { readBareFile, readMember, WHOLE_MEMBER_LIMIT, type MemberContext } from './zipdcm-member.ts';
 
 /** Rows per Arrow batch ("a few thousand"), and a text budget that keeps a batch's FlightData small. */
 export const BATCH_ROWS = 2048;
@@ -19,9 +19,15 @@ const BATCH_TEXT_BYTES = 3 * 1024 * 1024;
 /** Members in flight per stream: enough to keep every worker busy, few enough to bound memory. */
 const WINDOW_PER_WORKER = 4;
 const MIN_WINDOW = 8;
+/** Compressed bytes in flight per stream (hashes mode reads whole members): bounds memory per
+ *  stream whatever the member sizes; one member is always let through, however large. */
+const WINDOW_BYTES = 64 * 1024 * 1024;
+/** What a header-only read of one member costs at most in the window, before it grows. */
+const HEADER_READ_COST = 64 * 1024;
 
-/** A started row: wrapped, because an async generator would await a bare yielded promise. */
-type Job = { row: Promise<RowInput> };
+/** A started row: wrapped, because an async generator would await a bare yielded promise.
+ *  `cost` is the compressed bytes it may hold while in flight. */
+type Job = { row: Promise<RowInput>; cost: number };
 const ignore = () => {};
 
 function errorRow(rowid: number, path: string, error: string, memberSize: number | null = null): RowInput {
@@ -48,7 +54,7 @@ async function openSegment(root: DataRoot, seg: Extract<Segment, { kind: 'zip' }
 async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContext): AsyncGenerator<Job> {
   for (const seg of segments) {
     if (seg.kind === 'dcm') {
-      yield { row: readBareFile(root, seg.path, seg.first, ctx) };
+      yield { row: readBareFile(root, seg.path, seg.first, ctx), cost: memberCost(seg.size, ctx.settings) };
       continue;
     }
     let opened;
@@ -57,12 +63,12 @@ async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContex
     } catch (err) {
       const text = describeError(err);
       if (text === null) throw err;
-      yield { row: Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: unreadable archive: ${text}`)) };
+      yield { row: Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: unreadable archive: ${text}`)), cost: 0 };
       continue;
     }
     if (seg.kind === 'bad') {
       await opened.input.close();
-      yield { row: Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: archive changed since planning (it was unreadable then)`)) };
+      yield { row: Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: archive changed since planning (it was unreadable then)`)), cost: 0 };
       continue;
     }
     const jobs: Promise<RowInput>[] = [];
@@ -71,7 +77,7 @@ async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContex
       for (const entry of opened.members) {
         const row = readMember(opened.input, seg.path, entry, rowid++, ctx);
         jobs.push(row);
-        yield { row };
+        yield { row, cost: memberCost(entry.compressedSize, ctx.settings) };
       }
     } finally {
       // Close once the members' reads are done, also when the stream stops early.
@@ -96,26 +102,41 @@ export async function* readZipdcm(root: DataRoot, rawSpec: unknown, settings: Zi
   const window = Math.max(MIN_WINDOW, poolSize() * WINDOW_PER_WORKER);
   const jobs = startJobs(root, spec.segments, ctx);
   const queue: Job[] = [];
+  let inFlight = 0;
   let exhausted = false;
+  let sent = false;
   try {
     for (;;) {
-      while (!exhausted && queue.length < window) {
+      while (!exhausted && queue.length < window && (queue.length === 0 || inFlight < WINDOW_BYTES)) {
         const next = await jobs.next();
         if (next.done) exhausted = true;
         else {
           next.value.row.catch(ignore); // a failure surfaces when the row is awaited, never unhandled
           queue.push(next.value);
+          inFlight += next.value.cost;
         }
       }
       const job = queue.shift();
       if (job === undefined) break;
       const row = routeRow(await job.row, settings);
+      inFlight -= job.cost;
       if (signal.aborted) throw signal.reason;
       if (row) batch.append(row);
-      if (batch.length >= BATCH_ROWS || batch.bytes >= BATCH_TEXT_BYTES) yield batch.flush();
+      if (batch.length >= BATCH_ROWS || batch.bytes >= BATCH_TEXT_BYTES) {
+        sent = true;
+        yield batch.flush();
+      }
     }
-    if (batch.length > 0) yield batch.flush();
+    // A partition whose rows were all dropped still answers with its schema (a zero-row batch),
+    // so DoGet need not plan the whole request again to find it.
+    if (batch.length > 0 || !sent) yield batch.flush();
   } finally {
     await jobs.return(undefined);
   }
+}
+
+/** Bytes a member holds while in flight: its whole compressed size when hashes reads it all
+ *  (members past WHOLE_MEMBER_LIMIT stream in bounded chunks). */
+function memberCost(compressedSize: number, settings: ZipdcmSettings): number {
+  return Math.min(compressedSize, settings.hashes ? WHOLE_MEMBER_LIMIT : HEADER_READ_COST);
 }

@@ -1,45 +1,22 @@
-// Raw DEFLATE (RFC 1951, ZIP method 8 per APPNOTE 4.4.5) inflation of a member's leading bytes:
-// decode only as much compressed input as the header needs, so pixel data is (almost) never
-// inflated. A prefix is decoded with Z_SYNC_FLUSH (what is decodable so far); a whole member with
-// Z_FINISH so a cut or corrupt stream is an error, not silently short output.
-import { constants, inflateRawSync } from 'node:zlib';
+// A member's bytes as the worker needs them (APPNOTE 4.4.5: 0 stored, 8 deflated), through the
+// project's one inflate (server/zip/inflate.ts). A prefix decodes only the compressed bytes given
+// (Z_SYNC_FLUSH: what is decodable so far), so pixel data is (almost) never inflated; a whole
+// member must end with the final block and inflate to its declared size, else a ZipError.
+import { inflateRaw } from '../zip/inflate.ts';
+import { ZipError, zipError } from '../zip/zip-error.ts';
+import { methodName } from '../zip/zip-error.ts';
 
 export const METHOD_STORED = 0;
 export const METHOD_DEFLATED = 8;
-
-/** APPNOTE 4.4.5 names, for error rows about methods we do not decode. */
-const METHOD_NAMES: Record<number, string> = {
-  1: 'Shrunk', 6: 'Imploded', 9: 'Deflate64', 12: 'BZIP2', 14: 'LZMA', 93: 'Zstandard', 95: 'XZ', 98: 'PPMd', 99: 'AES-encrypted',
-};
-
-export class InflateError extends Error {
-  readonly code: 'UNSUPPORTED_METHOD' | 'CORRUPT_DEFLATE';
-  constructor(code: InflateError['code'], message: string) {
-    super(message);
-    this.name = 'InflateError';
-    this.code = code;
-  }
-}
-
-export function methodName(method: number): string {
-  return METHOD_NAMES[method] ?? `method ${method}`;
-}
+export { ZipError };
 
 /**
- * Decode the first `inputBytes` of `compressed`. With `whole`, the input must be the complete
- * stream and must end with the final block; otherwise a truncated tail is fine.
+ * Decode the first `inputBytes` of `compressed`, never more than `declaredSize` bytes out. With
+ * `whole`, the input is the complete stream: it must end with the final block and give exactly
+ * `declaredSize` bytes.
  */
-export function inflatePrefix(method: number, compressed: Uint8Array, inputBytes: number, whole: boolean): Uint8Array {
+export function inflatePrefix(method: number, compressed: Uint8Array, inputBytes: number, whole: boolean, declaredSize: number): Uint8Array {
   if (method === METHOD_STORED) return compressed.subarray(0, inputBytes);
-  if (method !== METHOD_DEFLATED) {
-    throw new InflateError('UNSUPPORTED_METHOD', `unsupported compression ${methodName(method)} (only stored and deflated are read)`);
-  }
-  const input = compressed.subarray(0, inputBytes);
-  try {
-    const out = whole ? inflateRawSync(input) : inflateRawSync(input, { finishFlush: constants.Z_SYNC_FLUSH });
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new InflateError('CORRUPT_DEFLATE', `corrupt deflate data: ${e.message}`);
-  }
+  if (method !== METHOD_DEFLATED) throw zipError('UNSUPPORTED_METHOD', `compression ${methodName(method)} is not supported`);
+  return inflateRaw(compressed.subarray(0, inputBytes), { prefix: !whole, expectedSize: declaredSize });
 }

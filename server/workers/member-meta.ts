@@ -1,7 +1,6 @@
 // Helpers over one parsed member: the typed key columns read from the DICOM JSON model
 // (PS3.18 F.2), its serialisation (JSON has no NaN/Infinity: null, as pydicom users expect) and
-// the Pixel Data value range pydicom's `ds.PixelData` holds (PS3.5 §A.4: items up to the
-// Sequence Delimitation Item, which is not part of the value).
+// readable parse-error text (element tag, byte offset).
 
 /** Tags of the utf8 key columns, in column order (transfer syntax UID comes from the file meta). */
 export const KEY_STRING_TAGS = ['00080018', '00080016', '0020000D', '0020000E', '00100020', '00080060', '00080020'];
@@ -10,8 +9,6 @@ export const KEY_INT_TAGS = ['00280010', '00280011', '00280008'];
 
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
-/** (FFFE,E0DD) Sequence Delimitation Item tag, as it lies in little-endian bytes. */
-const SEQUENCE_DELIMITER = Uint8Array.of(0xfe, 0xff, 0xdd, 0xe0);
 
 type JsonElement = { vr?: string; Value?: unknown[] };
 
@@ -65,19 +62,4 @@ export function describeParseError(error: ParseErrorInfo | null | undefined): st
     error.tag !== undefined && error.tag !== null ? `in element ${formatTag(error.tag)}` : '',
   ].filter(Boolean);
   return `${error.code ?? 'PARSE_ERROR'}${where.length ? ' ' + where.join(' ') : ''}: ${error.message ?? 'DICOM parse failed'}`;
-}
-
-export interface PixelDataInfo {
-  valueOffset: number;
-  length: number | null;
-}
-
-/** [start, end) of the Pixel Data value as pydicom returns it; encapsulated (undefined length)
- *  data ends where pydicom's scan finds the first Sequence Delimitation Item. */
-export function pixelDataRange(data: Uint8Array, pixel: PixelDataInfo | null | undefined): [number, number] | null {
-  if (!pixel) return null;
-  const start = Math.min(pixel.valueOffset, data.length);
-  if (pixel.length !== null) return [start, Math.min(data.length, start + pixel.length)];
-  const at = Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(SEQUENCE_DELIMITER, start);
-  return [start, at < 0 ? data.length : at];
 }

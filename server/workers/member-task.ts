@@ -3,8 +3,9 @@
 // typed key columns and, in hashes mode, SHA-1 the member and its Pixel Data value.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { InflateError, inflatePrefix, METHOD_STORED } from './inflate-prefix.ts';
-import { describeParseError, KEY_INT_TAGS, KEY_STRING_TAGS, pixelDataRange, serialiseMeta, takeKeys } from './member-meta.ts';
+import { inflatePrefix, METHOD_STORED, ZipError } from './inflate-prefix.ts';
+import { describeParseError, KEY_INT_TAGS, KEY_STRING_TAGS, serialiseMeta, takeKeys } from './member-meta.ts';
+import { pixelDataRange } from './pixel-value.ts';
 import { parseDicom } from './dicom-api.ts';
 
 export interface MemberTask {
@@ -47,7 +48,8 @@ export function handleMemberTask(task: MemberTask): MemberResult {
   try {
     return task.mode === 'whole' ? parseWhole(task) : parseHeader(task);
   } catch (err) {
-    if (err instanceof InflateError) return failed(err.message);
+    // Corrupt, cut or lying deflate data: this member's error row, with the ZIP layer's code.
+    if (err instanceof ZipError) return failed(`${err.code}: ${err.message}`);
     throw err;
   }
 }
@@ -57,7 +59,8 @@ function parseHeader(task: MemberTask): MemberResult {
   let input = method === METHOD_STORED ? bytes.length : Math.min(Math.max(FIRST_INFLATE_INPUT, task.firstInput * INFLATE_GROWTH), bytes.length);
   for (;;) {
     const complete = task.whole && input === bytes.length;
-    const data = inflatePrefix(method, bytes, input, complete);
+    const data = inflatePrefix(method, bytes, input, complete, task.uncompressedSize);
+    if (complete && task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return failed('CRC_MISMATCH: member data does not match its CRC-32');
     const result = parseDicom(data, { stopBeforePixels: true, complete, keysFilter: [] });
     if (result.status !== 'need-more') return finishResult(result, task.keysFilter, null, null);
     if (input === bytes.length) return needMore();
@@ -66,17 +69,20 @@ function parseHeader(task: MemberTask): MemberResult {
 }
 
 function parseWhole(task: MemberTask): MemberResult {
-  const data = inflatePrefix(task.method, task.bytes, task.bytes.length, true);
+  const data = inflatePrefix(task.method, task.bytes, task.bytes.length, true, task.uncompressedSize);
   if (data.length !== task.uncompressedSize) {
-    return failed(`member inflates to ${data.length} bytes, the central directory says ${task.uncompressedSize}`);
+    return failed(`SIZE_MISMATCH: member has ${data.length} bytes, the central directory says ${task.uncompressedSize}`);
   }
-  if (task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return failed('CRC-32 mismatch: member data is corrupt');
+  if (task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return failed('CRC_MISMATCH: member data does not match its CRC-32');
   const hash = createHash('sha1').update(data).digest('hex');
   // Pixel Data's base64 would be built only to be dropped: keep it out of the parse when filtered.
   const skip = task.keysFilter.filter((k) => !KEY_STRING_TAGS.includes(k) && !KEY_INT_TAGS.includes(k));
   const result = parseDicom(data, { stopBeforePixels: false, complete: true, keysFilter: skip });
-  const range = pixelDataRange(data, result.pixelData);
-  const pixelHash = range ? createHash('sha1').update(data.subarray(range[0], range[1])).digest('hex') : null;
+  // Pixel Data offsets index the bytes the parser walked: the inflated dataset for the deflated
+  // transfer syntax (PS3.5 §A.5), when the parser hands those back as `dataset`.
+  const walked = (result as { dataset?: Uint8Array }).dataset ?? data;
+  const range = pixelDataRange(walked, result.pixelData);
+  const pixelHash = range ? createHash('sha1').update(walked.subarray(range[0], range[1])).digest('hex') : null;
   return finishResult(result, task.keysFilter, hash, pixelHash);
 }
 
