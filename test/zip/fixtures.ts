@@ -38,9 +38,11 @@ export interface Fixtures {
   cleanup(): void;
 }
 
-export function makeFixtures(): Fixtures {
+/** All fixtures, or with `sparse64` only the sparse > 4 GiB ZIP64 archive. */
+export function makeFixtures(which: 'all' | 'sparse64' = 'all'): Fixtures {
   const dir = mkdtempSync(join(tmpdir(), 'zipflight-zip-'));
-  const json = execFileSync(PYTHON, [join(here, 'make_fixtures.py'), dir], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const args = which === 'all' ? [dir] : ['--sparse64', dir];
+  const json = execFileSync(PYTHON, [join(here, 'make_fixtures.py'), ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
   return {
     dir,
     oracle: JSON.parse(json) as Record<string, OracleArchive>,

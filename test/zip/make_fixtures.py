@@ -1,7 +1,8 @@
 """ZIP fixtures for test/zip, written by Python's zipfile and Info-ZIP `zip`, with the oracle:
 what Python's zipfile reads from each (names, sizes, CRCs, offsets, SHA-256 of every member).
 
-Usage: make_fixtures.py OUTDIR  -> writes OUTDIR/*.zip and prints the oracle as JSON.
+Usage: make_fixtures.py OUTDIR           -> writes OUTDIR/*.zip and prints the oracle as JSON.
+       make_fixtures.py --sparse64 OUTDIR -> only the sparse > 4 GiB ZIP64 archive and its oracle.
 """
 import hashlib
 import io
@@ -17,6 +18,10 @@ from pathlib import Path
 
 CT_SIDE = 512  # a 512x512 16-bit CT-like slice
 SMALL_ZIP64_LIMIT = 1000  # makes zipfile write ZIP64 extras and end records for small members
+BOMB_BYTES = 32 << 20  # zeros deflated at level 9: ~1030:1, past the default ratio limit
+HOLE_END = (4 << 30) + 12345  # members after a filesystem hole sit past 4 GiB (ZIP64 offsets)
+BIG_ZEROS = 256 << 20  # inflated size of the member past the hole
+SHA_MAX = 64 << 20  # larger members are described by size and CRC only
 
 
 def ct_like_slice():
@@ -94,6 +99,20 @@ def python_archives(out):
     write_zip(out / "py-bzip2.zip", files[:1], compression=zipfile.ZIP_BZIP2)
     write_zip(out / "py-lzma.zip", files[:1], compression=zipfile.ZIP_LZMA)
     write_zip(out / "py-empty.zip", [])
+    write_zip(out / "py-bomb.zip", [("bomb.bin", bytes(BOMB_BYTES))], level=9)
+
+
+def sparse_zip64(out):
+    """zipfile writes a first member, then (told its directory starts past 4 GiB) the next ones
+    after a hole: real ZIP64 offsets, extras and end records in a file of ~1 MB on disk."""
+    with zipfile.ZipFile(out / "py-sparse64.zip", "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("first.txt", b"before the hole\n" * 100)
+        zf.start_dir = HOLE_END  # where zipfile will write next; the gap stays a hole
+        chunk = bytes(1 << 20)
+        with zf.open("after-hole/zeros.bin", "w", force_zip64=True) as member:
+            for _ in range(BIG_ZEROS // len(chunk)):
+                member.write(chunk)
+        zf.writestr("after-hole/tail.txt", b"past four GiB\n" * 100)
 
 
 def infozip_archives(out):
@@ -141,17 +160,20 @@ def oracle(path):
                 "flags": info.flag_bits,
                 "headerOffset": info.header_offset,
             }
-            if not info.flag_bits & 1:
+            if not info.flag_bits & 1 and info.file_size <= SHA_MAX:
                 entry["sha256"] = hashlib.sha256(zf.read(info)).hexdigest()
             entries.append(entry)
         return {"entries": entries, "comment": zf.comment.decode("cp437"), "startDir": zf.start_dir}
 
 
 def main():
-    out = Path(sys.argv[1])
+    out = Path(sys.argv[-1])
     out.mkdir(parents=True, exist_ok=True)
-    python_archives(out)
-    infozip_archives(out)
+    if sys.argv[1] == "--sparse64":
+        sparse_zip64(out)
+    else:
+        python_archives(out)
+        infozip_archives(out)
     print(json.dumps({p.name: oracle(p) for p in sorted(out.glob("*.zip"))}))
 
 
