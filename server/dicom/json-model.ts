@@ -1,0 +1,161 @@
+// Raw datasets → DICOM JSON model (PS3.18 §F.2) as pydicom 3.0.1's Dataset.to_json_dict() builds
+// it: keys "GGGGEEEE" in file order; the VR of implicit and UN elements from the data dictionary
+// (PS3.6 §6, private creators PS3.5 §7.8.1); ambiguous VRs resolved as its filewriter does
+// (US/SS by the nearest Pixel Representation, OB/OW by encoding and Bits Allocated, LUT Data
+// by LUT Descriptor); each dataset decoded with its own or its parent's Specific Character Set.
+import { publicVr, privateVr } from './dictionary.ts';
+import { DicomError } from './dicom-error.ts';
+import { encodingsFromValue, type JsonElement, valueJson } from './values.ts';
+import { type RawDataset, type RawElement, readSequence, SPECIFIC_CHARACTER_SET, type WalkContext } from './walker.ts';
+
+const PIXEL_REPRESENTATION = 0x00280103;
+const BITS_ALLOCATED = 0x00280100;
+const PIXEL_DATA = 0x7fe00010;
+const LUT_DESCRIPTOR = 0x00283002;
+const LUT_DATA = 0x00283006;
+const WAVEFORM_BITS_ALLOCATED = 0x54001004;
+/** pydicom tag._LUT_DESCRIPTOR_TAGS: a negative first value read as SS gets 65536 added. */
+const LUT_DESCRIPTOR_TAGS = new Set([0x00281101, 0x00281102, 0x00281103, 0x00283002]);
+/** pydicom filewriter._AMBIGUOUS_US_SS_TAGS: the only 'US or SS' tags it resolves. */
+const US_SS_TAGS = new Set([0x00189810, 0x00221452, 0x00280104, 0x00280105, 0x00280106, 0x00280107, 0x00280108,
+  0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121, 0x00281101, 0x00281102, 0x00281103, 0x00283002,
+  0x00409211, 0x00409216, 0x00603004, 0x00603006]);
+/** Waveform Channel Minimum/Maximum Value, Waveform Padding Value, Waveform Data ('OB or OW'). */
+const WAVEFORM_OB_OW_TAGS = new Set([0x54000110, 0x54000112, 0x5400100a, 0x54001010]);
+const MAX_UN_REPARSE = 0xffff;
+const BYTE_BITS = 8;
+
+/** One dataset being converted, with what its elements' VR resolution looks up. */
+interface Scope {
+  ds: RawDataset;
+  encodings: readonly string[];
+  /** pydicom's _pixel_rep inherited through sequences, or undefined. */
+  inheritedPixelRep: number | undefined;
+  done: Map<number, JsonElement>;
+}
+
+export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep: number | undefined, skip?: Set<number>): Record<string, JsonElement> {
+  const charset = ds.elements.get(SPECIFIC_CHARACTER_SET);
+  const encodings = charset ? encodingsFromValue(ctx.buf.subarray(charset.start, charset.end)) : ds.parentEncodings;
+  const scope: Scope = { ds, encodings, inheritedPixelRep, done: new Map() };
+  const out: Record<string, JsonElement> = {};
+  for (const [tag, el] of ds.elements) {
+    const json = elementJson(ctx, scope, el);
+    if (!skip || !skip.has(tag)) out[tagKey(tag)] = json;
+  }
+  return out;
+}
+
+export function tagKey(tag: number): string {
+  return tag.toString(16).toUpperCase().padStart(8, '0');
+}
+
+function elementJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
+  const cached = scope.done.get(el.tag);
+  if (cached) return cached;
+  const readVr = readElementVr(ctx, scope, el);
+  const vr = readVr.length > 2 ? resolveAmbiguous(ctx, scope, el, readVr) : readVr;
+  const json = vr === 'SQ' ? sequenceJson(ctx, scope, el) : convert(ctx, scope, el, vr, readVr === vr);
+  scope.done.set(el.tag, json);
+  return json;
+}
+
+/** pydicom hooks.raw_element_vr (ambiguous VRs are resolved after, by resolveAmbiguous). */
+function readElementVr(ctx: WalkContext, scope: Scope, el: RawElement): string {
+  let vr = el.vr;
+  const isPrivate = (el.tag >>> 16) % 2 === 1;
+  if (vr === null) {
+    vr = publicVr(el.tag) ?? (isPrivate ? privateElementVr(ctx, scope, el.tag) : (el.tag & 0xffff) === 0 ? 'UL' : 'UN');
+  } else if (vr === 'UN') {
+    if (isPrivate) vr = privateElementVr(ctx, scope, el.tag);
+    else if (el.end - el.start < MAX_UN_REPARSE) vr = publicVr(el.tag) ?? 'UN';
+  }
+  return vr;
+}
+
+function privateElementVr(ctx: WalkContext, scope: Scope, tag: number): string {
+  const elem = tag & 0xffff;
+  if (elem >= 0x10 && elem <= 0xff) return 'LO';
+  if ((elem & 0xff00) === 0) return 'UN';
+  const creatorTag = ((tag & 0xffff0000) | (elem >>> 8)) >>> 0;
+  const creatorEl = scope.ds.elements.get(creatorTag);
+  if (!creatorEl) return 'UN';
+  const creator = elementJson(ctx, scope, creatorEl).Value;
+  if (!creator || creator.length !== 1 || typeof creator[0] !== 'string' || !creator[0]) return 'UN';
+  return privateVr(tag, creator[0]) ?? 'UN';
+}
+
+function firstNumber(ctx: WalkContext, scope: Scope, tag: number): number | null | undefined {
+  const el = scope.ds.elements.get(tag);
+  if (!el) return undefined;
+  const v = elementJson(ctx, scope, el).Value?.[0];
+  return typeof v === 'number' ? v : null;
+}
+
+function resolveAmbiguous(ctx: WalkContext, scope: Scope, el: RawElement, vr: string): string {
+  const { tag } = el;
+  if (tag === PIXEL_DATA) {
+    if (el.length === 0xffffffff) return 'OB';
+    if (scope.ds.implicit) return 'OW';
+    return bitsOver8(ctx, scope, BITS_ALLOCATED, 'BitsAllocated');
+  }
+  if (US_SS_TAGS.has(tag)) return pixelRep(ctx, scope) === 0 ? 'US' : 'SS';
+  if (WAVEFORM_OB_OW_TAGS.has(tag)) return scope.ds.implicit ? 'OW' : bitsOver8(ctx, scope, WAVEFORM_BITS_ALLOCATED, 'WaveformBitsAllocated');
+  if (tag === LUT_DATA) {
+    const first = firstNumber(ctx, scope, LUT_DESCRIPTOR);
+    if (first === undefined || first === null) throw new DicomError('BAD_VALUE', 'LUT Data without LUT Descriptor', el.headerOffset, tag);
+    return first === 1 ? 'US' : 'OW';
+  }
+  if ((tag & 0xffe1ffff) >>> 0 === 0x60003000 && tag >>> 16 < 0x601f) return 'OW';
+  return vr;
+}
+
+function bitsOver8(ctx: WalkContext, scope: Scope, tag: number, name: string): string {
+  const bits = firstNumber(ctx, scope, tag);
+  if (bits === undefined || bits === null) throw new DicomError('BAD_VALUE', `cannot resolve OB or OW without ${name}`, null, tag);
+  return bits > BYTE_BITS ? 'OW' : 'OB';
+}
+
+/** Pixel Representation for US/SS: this dataset's, else inherited, else pydicom's fallback. */
+function pixelRep(ctx: WalkContext, scope: Scope): number {
+  const own = firstNumber(ctx, scope, PIXEL_REPRESENTATION);
+  if (own !== undefined && own !== null) return own;
+  if (scope.inheritedPixelRep !== undefined) return scope.inheritedPixelRep;
+  if (own === undefined && !scope.ds.elements.has(PIXEL_DATA)) return 0;
+  if (own === undefined) throw new DicomError('BAD_VALUE', 'US or SS with Pixel Data but no Pixel Representation');
+  return 1;
+}
+
+/** The _pixel_rep an item inherits (pydicom Dataset._set_pixel_representation). */
+function childPixelRep(ctx: WalkContext, scope: Scope, item: RawDataset): number | undefined {
+  const raw = item.elements.get(PIXEL_REPRESENTATION);
+  if (raw) return ctx.buf.subarray(raw.start, raw.end).includes(1) ? 1 : 0;
+  const own = firstNumber(ctx, scope, PIXEL_REPRESENTATION);
+  return own !== undefined && own !== null ? own : scope.inheritedPixelRep;
+}
+
+function sequenceJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
+  let items = el.items;
+  if (items === null) {
+    const limit = el.end;
+    items = readSequence(ctx, el.start, limit, limit - el.start, el.implicit, el.little, scope.encodings).items;
+  }
+  return { vr: 'SQ', Value: items.map((item) => datasetJson(ctx, item, childPixelRep(ctx, scope, item))) };
+}
+
+function convert(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, readAsIs: boolean): JsonElement {
+  try {
+    const json = valueJson(vr, ctx.buf, ctx.dv, el.start, el.end, el.little, scope.encodings);
+    if (readAsIs && LUT_DESCRIPTOR_TAGS.has(el.tag)) fixLutDescriptor(json);
+    return json;
+  } catch (err) {
+    if (err instanceof DicomError && err.tag === null) throw new DicomError(err.code, err.message, el.headerOffset, el.tag);
+    throw err;
+  }
+}
+
+/** pydicom raw_element_value: a LUT Descriptor list read as SS gets 65536 added to a negative first value. */
+function fixLutDescriptor(json: JsonElement): void {
+  const v = json.Value;
+  if (v && v.length > 1 && typeof v[0] === 'number' && v[0] < 0) v[0] += 65536;
+}

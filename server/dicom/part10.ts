@@ -1,0 +1,119 @@
+// DICOM Part 10 file framing (PS3.10 §7.1 preamble and 'DICM' prefix, §7.1 File Meta Information
+// group 0002 in explicit VR little endian) and the transfer syntax that decides how the dataset
+// is encoded (PS3.5 §10, Annex A; deflated: §A.5, raw deflate after the meta group), following
+// pydicom 3.0.1's read_partial with force=True: no 'DICM' means the dataset starts at byte 0 and
+// the encoding is guessed from the first element.
+import { constants, inflateRawSync } from 'node:zlib';
+import { DEFAULT_ENCODINGS } from './charset.ts';
+import { DicomError } from './dicom-error.ts';
+import { datasetJson } from './json-model.ts';
+import { type RawDataset, readDataset, WalkContext } from './walker.ts';
+
+const PREAMBLE_LENGTH = 128;
+const MAGIC = [0x44, 0x49, 0x43, 0x4d]; // 'DICM'
+const FILE_META_GROUP = 0x0002;
+const COMMAND_GROUP = 0x0000;
+const TRANSFER_SYNTAX_UID = 0x00020010;
+/** Big-endian group 0x0008 read little endian is 0x0800: groups this high mean big endian. */
+const BIG_ENDIAN_GROUP_GUESS = 1024;
+const IMPLICIT_LE = '1.2.840.10008.1.2';
+const EXPLICIT_BE = '1.2.840.10008.1.2.2';
+const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
+/** pydicom.values.converters keys of two letters: what the guess accepts as an explicit VR. */
+const KNOWN_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF',
+  'OL', 'OW', 'OV', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV']);
+
+export interface Part10Header {
+  /** False when there was no 'DICM' (read as pydicom's force=True does). */
+  hasPreamble: boolean;
+  meta: RawDataset;
+  command: RawDataset | null;
+  transferSyntaxUid: string | null;
+  /** Where the dataset starts in `dataset.buf`. */
+  datasetStart: number;
+  implicit: boolean;
+  little: boolean;
+  /** The walk context of the dataset: the input, or the inflated stream for deflated TS. */
+  dataset: WalkContext;
+  inflated: boolean;
+}
+
+function hasMagic(buf: Uint8Array): boolean {
+  return buf.length >= PREAMBLE_LENGTH + MAGIC.length && MAGIC.every((b, i) => buf[PREAMBLE_LENGTH + i] === b);
+}
+
+function readGroup(ctx: WalkContext, pos: number, group: number, implicit: boolean): { ds: RawDataset; pos: number } {
+  const r = readDataset(ctx, {
+    pos, limit: ctx.buf.length, byteLength: null, implicit, little: true, parentEncodings: DEFAULT_ENCODINGS,
+    atTop: true, stopWhen: (tag) => tag >>> 16 !== group,
+  });
+  ctx.stop = null;
+  return r;
+}
+
+/** _read_file_meta_info: explicit VR LE, re-read as implicit if the first element's VR is unknown. */
+function readFileMeta(ctx: WalkContext, pos: number): { ds: RawDataset; pos: number } {
+  const meta = readGroup(ctx, pos, FILE_META_GROUP, false);
+  const first = meta.ds.elements.values().next();
+  if (first.done) return meta;
+  try {
+    datasetJson(ctx, { ...meta.ds, elements: new Map([[first.value.tag, first.value]]) }, undefined);
+  } catch (err) {
+    if (err instanceof DicomError && err.code === 'UNKNOWN_VR') return readGroup(ctx, pos, FILE_META_GROUP, true);
+  }
+  return meta;
+}
+
+function transferSyntaxOf(ctx: WalkContext, meta: RawDataset): string | null {
+  const el = meta.elements.get(TRANSFER_SYNTAX_UID);
+  if (!el) return null;
+  const v = datasetJson(ctx, { ...meta, elements: new Map([[el.tag, el]]) }, undefined)[TRANSFER_SYNTAX_UID.toString(16).padStart(8, '0')]?.Value;
+  if (!v) return '';
+  return v.length === 1 ? String(v[0]) : v.join('\\');
+}
+
+/** Preamble, file meta, command group and transfer syntax; inflates a deflated dataset. */
+export function readPart10Header(input: WalkContext): Part10Header {
+  const buf = input.buf;
+  if (!input.complete && buf.length < PREAMBLE_LENGTH + MAGIC.length) input.short(buf.length, 1, buf.length);
+  const hasPreamble = hasMagic(buf);
+  const meta = readFileMeta(input, hasPreamble ? PREAMBLE_LENGTH + MAGIC.length : 0);
+  const command = readGroup(input, meta.pos, COMMAND_GROUP, true);
+  let pos = command.pos;
+  const transferSyntaxUid = transferSyntaxOf(input, meta.ds);
+  let implicit = true;
+  let little = true;
+  let dataset = input;
+  let inflated = false;
+  if (pos >= buf.length) {
+    input.short(pos, 1, buf.length);
+  } else if (transferSyntaxUid === null) {
+    if (input.short(pos, 6, buf.length)) throw new DicomError('TRUNCATED', 'input ends inside the first element', pos, null);
+    const vr = String.fromCharCode(buf[pos + 4], buf[pos + 5]);
+    if (KNOWN_VRS.has(vr)) {
+      implicit = false;
+      little = (buf[pos] | (buf[pos + 1] << 8)) < BIG_ENDIAN_GROUP_GUESS;
+    }
+  } else if (transferSyntaxUid === IMPLICIT_LE) {
+    implicit = true;
+  } else if (transferSyntaxUid === EXPLICIT_BE) {
+    implicit = false;
+    little = false;
+  } else if (transferSyntaxUid === DEFLATED_LE) {
+    implicit = false;
+    dataset = new WalkContext(inflate(buf.subarray(pos), input.complete, pos), input.complete);
+    inflated = true;
+    pos = 0;
+  } else {
+    implicit = false;
+  }
+  return { hasPreamble, meta: meta.ds, command: command.ds.elements.size ? command.ds : null, transferSyntaxUid, datasetStart: pos, implicit, little, dataset, inflated };
+}
+
+function inflate(deflated: Uint8Array, complete: boolean, offset: number): Uint8Array {
+  try {
+    return complete ? inflateRawSync(deflated) : inflateRawSync(deflated, { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (err) {
+    throw new DicomError('INFLATE', `deflated dataset does not inflate: ${(err as Error).message}`, offset, null);
+  }
+}

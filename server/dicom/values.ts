@@ -1,0 +1,165 @@
+// Value decoding per VR into the DICOM JSON model (DICOM PS3.5 §6.2 VR table, PS3.18 §F.2.3-F.2.7)
+// with pydicom 3.0.1's rules: which VRs split on '\' and what is stripped, PN groups, AT as hex,
+// IS/DS parsed as Python's int()/float() do, FL widened to double, binary VRs base64 unswapped,
+// SV/UV past 2^53 as BigInt. Values pydicom cannot turn into JSON throw DicomError('BAD_VALUE').
+import { convertEncodings, decodeText, TEXT_DELIMITERS } from './charset.ts';
+import { DicomError } from './dicom-error.ts';
+
+export interface JsonElement {
+  vr: string;
+  Value?: unknown[];
+  InlineBinary?: string;
+}
+
+/** Binary VRs: InlineBinary (pydicom BYTES_VR plus the ambiguous VRs left unresolved but US/SS). */
+export const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN', 'OB or OW', 'US or OW', 'US or SS or OW']);
+const SPLIT_LATIN1 = new Set(['AS', 'CS', 'DA', 'DT', 'TM']);
+const SPLIT_TEXT = new Set(['LO', 'SH', 'UC']);
+const SINGLE_TEXT = new Set(['ST', 'LT', 'UT']);
+/** [bytes per value, DataView getter] of the binary number VRs (PS3.5 Table 6.2-1). */
+const NUMBERS: Record<string, [number, (dv: DataView, at: number, little: boolean) => number | bigint]> = {
+  US: [2, (dv, at, le) => dv.getUint16(at, le)],
+  SS: [2, (dv, at, le) => dv.getInt16(at, le)],
+  UL: [4, (dv, at, le) => dv.getUint32(at, le)],
+  SL: [4, (dv, at, le) => dv.getInt32(at, le)],
+  FL: [4, (dv, at, le) => dv.getFloat32(at, le)],
+  FD: [8, (dv, at, le) => dv.getFloat64(at, le)],
+  SV: [8, (dv, at, le) => safeInt(dv.getBigInt64(at, le))],
+  UV: [8, (dv, at, le) => safeInt(dv.getBigUint64(at, le))],
+};
+/** Python's str.strip() whitespace within U+0000-U+00FF (latin-1 decoded text). */
+const PY_SPACE = '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0]';
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+const PY_RSTRIP = new RegExp(`${PY_SPACE}+$`);
+const TRAILING_NUL_SPACE = /[\0 ]+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const INTEGER = /^[+-]?\d+$/;
+const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
+
+function safeInt(v: bigint): number | bigint {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+}
+
+export function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** pydicom multi_string: strip trailing spaces/NULs from the whole value, then split on '\'. */
+function multiString(s: string): string[] {
+  return s.replace(TRAILING_NUL_SPACE, '').split('\\');
+}
+
+/** Codecs named by a raw Specific Character Set value (the reader's convert_string path). */
+export function encodingsFromValue(bytes: Uint8Array): string[] {
+  const parts = multiString(latin1(bytes));
+  return convertEncodings(parts.length === 1 ? parts[0] : parts);
+}
+
+/** A JSON element from strings: one empty string is an empty element (pydicom VM 0). */
+function strings(vr: string, values: string[]): JsonElement {
+  return values.length === 1 && values[0] === '' ? { vr } : { vr, Value: values };
+}
+
+function badValue(message: string): never {
+  throw new DicomError('BAD_VALUE', message);
+}
+
+/** Python float(str) for DS: decimal, inf/infinity/nan, surrounding whitespace. */
+function pyFloat(text: string): number {
+  const s = text.replace(PY_STRIP, '');
+  if (DECIMAL.test(s)) return Number(s);
+  const special = SPECIAL_FLOAT.exec(s);
+  if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
+  return badValue(`could not convert string to float: '${text}'`);
+}
+
+/** pydicom IS(): int(str), else int(float(str)) when finite. */
+function pyIntString(text: string): number {
+  const s = text.replace(PY_STRIP, '');
+  if (INTEGER.test(s)) return Number(s);
+  const f = DECIMAL.test(s) ? Number(s) : NaN;
+  if (!Number.isFinite(f)) badValue(`invalid literal for int() with base 10: '${text}'`);
+  return Math.trunc(f) + 0;
+}
+
+function numericStrings(vr: string, parts: string[], parse: (s: string) => number): JsonElement {
+  if (parts.length === 1 && parts[0] === '') return { vr };
+  return { vr, Value: parts.map((p) => (p.replace(PY_STRIP, '') === '' ? badValue(`empty ${vr} value in a list`) : parse(p))) };
+}
+
+function personNames(bytes: Uint8Array, encodings: readonly string[]): JsonElement {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0 || bytes[end - 1] === 0x20)) end--;
+  const values = decodeText(bytes.subarray(0, end), encodings, TEXT_DELIMITERS).split('\\');
+  const names = values.map((v) => {
+    const groups = v.split('=');
+    while (groups.length && !groups[groups.length - 1]) groups.pop();
+    return groups;
+  });
+  if (names.length === 1 && names[0].length === 0) return { vr: 'PN' };
+  return {
+    vr: 'PN',
+    Value: names.map((g) => {
+      if (g.length === 0) badValue('empty person name in a list');
+      const name: Record<string, string> = { Alphabetic: g[0] };
+      if (g.length > 1) name.Ideographic = g[1];
+      if (g.length > 2) name.Phonetic = g[2];
+      return name;
+    }),
+  };
+}
+
+function tags(bytes: Uint8Array, dv: DataView, start: number, little: boolean): JsonElement {
+  const count = Math.floor(bytes.length / 4);
+  if (count === 0) return { vr: 'AT' };
+  if (count === 1 && bytes.length !== 4) badValue('AT value of 5-7 bytes');
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const tag = ((dv.getUint16(start + 4 * i, little) << 16) | dv.getUint16(start + 4 * i + 2, little)) >>> 0;
+    out.push(tag.toString(16).toUpperCase().padStart(8, '0'));
+  }
+  return { vr: 'AT', Value: out };
+}
+
+function numbers(vr: string, dv: DataView, start: number, length: number, little: boolean): JsonElement {
+  const [size, get] = NUMBERS[vr];
+  if (length % size !== 0) badValue(`${length} bytes are not a whole number of ${vr} values`);
+  if (length === 0) return { vr };
+  const out: (number | bigint)[] = new Array(length / size);
+  for (let i = 0; i < out.length; i++) out[i] = get(dv, start + i * size, little);
+  return { vr, Value: out };
+}
+
+/** The JSON element of a non-sequence value `buf[start, end)` whose VR is final. */
+export function valueJson(
+  vr: string, buf: Uint8Array, dv: DataView, start: number, end: number, little: boolean, encodings: readonly string[],
+): JsonElement {
+  const bytes = buf.subarray(start, end);
+  if (BINARY_VRS.has(vr)) {
+    return bytes.length === 0 ? { vr } : { vr, InlineBinary: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
+  }
+  if (NUMBERS[vr] !== undefined) return numbers(vr, dv, start, end - start, little);
+  if (SPLIT_LATIN1.has(vr)) return strings(vr, multiString(latin1(bytes)));
+  if (SPLIT_TEXT.has(vr)) return strings(vr, decodeText(bytes, encodings, TEXT_DELIMITERS).split('\\').map((v) => v.replace(TRAILING_NUL_SPACE, '')));
+  if (SINGLE_TEXT.has(vr)) return strings(vr, [decodeText(bytes, encodings, TEXT_DELIMITERS).replace(TRAILING_NUL_SPACE, '')]);
+  switch (vr) {
+    case 'UI':
+      return strings(vr, multiString(latin1(bytes).replace(TRAILING_NUL_SPACE, '')));
+    case 'AE':
+      return strings(vr, latin1(bytes).split('\\').map((v) => v.replace(PY_STRIP, '')));
+    case 'UR':
+      return strings(vr, [latin1(bytes).replace(PY_RSTRIP, '')]);
+    case 'PN':
+      return personNames(bytes, encodings);
+    case 'AT':
+      return tags(bytes, dv, start, little);
+    case 'IS':
+      return numericStrings(vr, multiString(latin1(bytes)), pyIntString);
+    case 'DS':
+      return numericStrings(vr, multiString(latin1(bytes).replace(PY_STRIP, '')), pyFloat);
+    case 'US or SS':
+      return bytes.length === 0 ? { vr } : badValue('unresolved US or SS value');
+    default:
+      throw new DicomError('UNKNOWN_VR', `unknown VR '${vr}'`);
+  }
+}

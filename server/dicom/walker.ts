@@ -1,0 +1,252 @@
+// Data element walker (DICOM PS3.5 §7.1 explicit/implicit VR elements, §7.5 sequences, items and
+// delimiters, §A.4 encapsulated Pixel Data) that follows pydicom 3.0.1's filereader step for step,
+// because parity means reproducing its recoveries too: an invalid explicit VR read as implicit,
+// the implicit/explicit guess per dataset, UN of undefined length read as SQ, an unknown
+// undefined-length element read as SQ when an Item follows, values cut short kept short.
+// Values are not decoded here: elements keep byte ranges into the input (zero copies).
+import { publicVr } from './dictionary.ts';
+import { DicomError } from './dicom-error.ts';
+import { encodingsFromValue } from './values.ts';
+
+export const UNDEFINED_LENGTH = 0xffffffff;
+export const ITEM_TAG = 0xfffee000;
+const ITEM_DELIMITATION_TAG = 0xfffee00d;
+const SEQUENCE_DELIMITATION_TAG = 0xfffee0dd;
+export const SPECIFIC_CHARACTER_SET = 0x00080005;
+/** Tag + VR + 2-byte length, or tag + 4-byte length (PS3.5 §7.1.2, §7.1.3). */
+const SHORT_HEADER = 8;
+/** Explicit VRs with 2 reserved bytes and a 4-byte length (PS3.5 Table 7.1-1). */
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const VRS = new Set([...LONG_VRS, 'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN',
+  'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
+const A = 0x41;
+const Z = 0x5a;
+
+export interface RawElement {
+  tag: number;
+  /** The VR as read (explicit), resolved at read time (undefined length), or null (implicit). */
+  vr: string | null;
+  /** Declared value length (UNDEFINED_LENGTH for undefined). */
+  length: number;
+  headerOffset: number;
+  /** Value bytes [start, end); `end` is clipped where the input ends. */
+  start: number;
+  end: number;
+  /** The dataset's encoding (pydicom's RawDataElement.is_implicit_VR / is_little_endian). */
+  implicit: boolean;
+  little: boolean;
+  /** Items of a sequence read while walking (undefined length); null otherwise. */
+  items: RawDataset[] | null;
+}
+
+export interface RawDataset {
+  /** Elements by tag in file order; a repeated tag replaces the value, keeps its place. */
+  elements: Map<number, RawElement>;
+  /** Character set codecs inherited from the enclosing dataset (pydicom's parent_encoding). */
+  parentEncodings: readonly string[];
+  /** The VR encoding the dataset was read with (pydicom's original_encoding[0]). */
+  implicit: boolean;
+}
+
+/** Where the walk stopped before an element (stop_when, e.g. before Pixel Data). */
+export interface StopPoint {
+  tag: number;
+  vr: string | null;
+  length: number;
+  headerOffset: number;
+  valueOffset: number;
+}
+
+export class NeedMore extends Error {}
+
+export class WalkContext {
+  readonly dv: DataView;
+  /** First place a value or header was cut short (pydicom reads on silently). */
+  cut: { offset: number; tag: number | null; message: string } | null = null;
+  stop: StopPoint | null = null;
+
+  constructor(
+    readonly buf: Uint8Array,
+    /** False when `buf` is only a prefix: reaching its end means "need more bytes". */
+    readonly complete: boolean,
+  ) {
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** True when [pos, pos+n) passes `limit`; a prefix that ends there needs more bytes. */
+  short(pos: number, n: number, limit: number): boolean {
+    if (pos + n <= limit) return false;
+    if (!this.complete && limit >= this.buf.length) throw new NeedMore();
+    return true;
+  }
+
+  tagAt(pos: number, little: boolean): number {
+    return ((this.dv.getUint16(pos, little) << 16) | this.dv.getUint16(pos + 2, little)) >>> 0;
+  }
+
+  noteCut(offset: number, tag: number | null, message: string): void {
+    if (!this.cut) this.cut = { offset, tag, message };
+  }
+}
+
+export interface DatasetSpec {
+  pos: number;
+  /** End of the readable bytes (the input, or a defined-length sequence value). */
+  limit: number;
+  /** Item length, or null: read until an Item Delimitation Item or the end. */
+  byteLength: number | null;
+  implicit: boolean;
+  little: boolean;
+  parentEncodings: readonly string[];
+  atTop: boolean;
+  stopWhen: ((tag: number) => boolean) | null;
+}
+
+/** pydicom's _is_implicit_vr: the first element's VR bytes decide, except inside implicit sequences. */
+function detectImplicit(ctx: WalkContext, s: DatasetSpec): boolean {
+  if (!s.atTop && s.implicit) return true;
+  if (ctx.short(s.pos, 6, s.limit)) return s.implicit;
+  const c0 = ctx.buf[s.pos + 4];
+  const c1 = ctx.buf[s.pos + 5];
+  return !(c0 > 0x40 && c0 < 0x5b && c1 > 0x40 && c1 < 0x5b);
+}
+
+/** b"AA" <= vr <= b"ZZ" as Python compares bytes. */
+function inVrRange(c0: number, c1: number): boolean {
+  return (c0 > A || (c0 === A && c1 >= A)) && (c0 < Z || (c0 === Z && c1 <= Z));
+}
+
+/** read_dataset + data_element_generator: one dataset; returns it and the position after it. */
+export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset; pos: number; implicit: boolean } {
+  const implicit = detectImplicit(ctx, s);
+  const { limit, little } = s;
+  const elements = new Map<number, RawElement>();
+  const ds: RawDataset = { elements, parentEncodings: s.parentEncodings, implicit };
+  let encodings = s.parentEncodings;
+  let pos = s.pos;
+  while (s.byteLength === null || pos - s.pos < s.byteLength) {
+    if (ctx.short(pos, SHORT_HEADER, limit)) return { ds, pos: Math.max(pos, limit), implicit };
+    const headerOffset = pos;
+    const tag = ctx.tagAt(pos, little);
+    let vr: string | null = null;
+    let length: number;
+    if (implicit) {
+      length = ctx.dv.getUint32(pos + 4, little);
+      pos += SHORT_HEADER;
+    } else {
+      const c0 = ctx.buf[pos + 4];
+      const c1 = ctx.buf[pos + 5];
+      const code = String.fromCharCode(c0, c1);
+      if (VRS.has(code)) {
+        vr = code;
+        if (LONG_VRS.has(code)) {
+          if (ctx.short(pos + SHORT_HEADER, 4, limit)) throw new DicomError('TRUNCATED', 'input ends inside an element header', pos, tag);
+          length = ctx.dv.getUint32(pos + SHORT_HEADER, little);
+          pos += SHORT_HEADER + 4;
+        } else {
+          length = ctx.dv.getUint16(pos + 6, little);
+          pos += SHORT_HEADER;
+        }
+      } else if (!inVrRange(c0, c1)) {
+        length = ctx.dv.getUint32(pos + 4, little);
+        pos += SHORT_HEADER;
+      } else {
+        vr = code;
+        length = ctx.dv.getUint16(pos + 6, little);
+        pos += SHORT_HEADER;
+      }
+    }
+    if (tag === ITEM_DELIMITATION_TAG) return { ds, pos, implicit };
+    if (s.stopWhen !== null && s.stopWhen(tag)) {
+      ctx.stop = { tag, vr, length, headerOffset, valueOffset: pos };
+      return { ds, pos: headerOffset, implicit };
+    }
+    const el: RawElement = { tag, vr, length, headerOffset, start: pos, end: pos, implicit, little, items: null };
+    if (length !== UNDEFINED_LENGTH) {
+      const end = pos + length;
+      if (ctx.short(pos, length, limit)) ctx.noteCut(pos, tag, `value of ${length} bytes cut short at byte ${limit}`);
+      el.end = Math.min(end, limit);
+      if (tag === SPECIFIC_CHARACTER_SET) encodings = encodingsFromValue(ctx.buf.subarray(el.start, el.end));
+      pos = el.end;
+    } else {
+      const next = readUndefinedLength(ctx, el, limit, encodings);
+      if (next === null) {
+        // pydicom: EOFError ends the generator; a dict comprehension (no item length) keeps nothing.
+        ctx.noteCut(el.start, tag, 'no delimiter before the end of the input');
+        if (s.byteLength === null) elements.clear();
+        return { ds, pos: el.start, implicit };
+      }
+      pos = next;
+    }
+    elements.set(tag, el);
+  }
+  return { ds, pos, implicit };
+}
+
+/** Undefined-length value: a sequence (SQ, UN, or unknown followed by an Item) or bytes up to
+ *  the Sequence Delimitation Item. Returns the position after it, or null at end of input. */
+function readUndefinedLength(ctx: WalkContext, el: RawElement, limit: number, encodings: readonly string[]): number | null {
+  if (el.vr === 'UN') el.vr = 'SQ';
+  if (el.vr === null) {
+    el.vr = publicVr(el.tag);
+    if (el.vr === null) {
+      if (ctx.short(el.start, 4, limit)) throw new DicomError('TRUNCATED', 'input ends inside an undefined-length element', el.start, el.tag);
+      if (ctx.tagAt(el.start, el.little) === ITEM_TAG) el.vr = 'SQ';
+    }
+  }
+  if (el.vr === 'SQ') {
+    const seq = readSequence(ctx, el.start, limit, UNDEFINED_LENGTH, el.implicit, el.little, encodings);
+    el.items = seq.items;
+    el.end = seq.pos;
+    return seq.pos;
+  }
+  return readDelimitedValue(ctx, el, limit);
+}
+
+/** pydicom's read_undefined_length_value: walk the items as encapsulated data, else scan bytes. */
+function readDelimitedValue(ctx: WalkContext, el: RawElement, limit: number): number | null {
+  let p = el.start;
+  for (;;) {
+    if (ctx.short(p, 4, limit)) break;
+    const tag = ctx.tagAt(p, el.little);
+    p += 4;
+    if (tag === SEQUENCE_DELIMITATION_TAG) {
+      el.end = p - 4;
+      return Math.min(p + 4, limit);
+    }
+    if (tag !== ITEM_TAG || ctx.short(p, 4, limit)) break;
+    p += 4 + ctx.dv.getUint32(p, el.little);
+  }
+  const delimiter = el.little ? [0xfe, 0xff, 0xdd, 0xe0] : [0xff, 0xfe, 0xe0, 0xdd];
+  const at = Buffer.from(ctx.buf.buffer, ctx.buf.byteOffset, limit).indexOf(Buffer.from(delimiter), el.start);
+  if (at < 0) {
+    ctx.short(limit, 1, limit);
+    return null;
+  }
+  el.end = at;
+  return Math.min(at + 8, limit);
+}
+
+/** read_sequence + read_sequence_item. `byteLength` UNDEFINED_LENGTH: until the delimiter. */
+export function readSequence(
+  ctx: WalkContext, pos: number, limit: number, byteLength: number, implicit: boolean, little: boolean,
+  encodings: readonly string[],
+): { items: RawDataset[]; pos: number } {
+  const items: RawDataset[] = [];
+  if (byteLength === 0) return { items, pos };
+  const start = pos;
+  while (byteLength === UNDEFINED_LENGTH || pos - start < byteLength) {
+    if (ctx.short(pos, SHORT_HEADER, limit)) throw new DicomError('TRUNCATED', 'input ends inside a sequence', pos, null);
+    const tag = ctx.tagAt(pos, little);
+    const length = ctx.dv.getUint32(pos + 4, little);
+    pos += SHORT_HEADER;
+    if (tag === SEQUENCE_DELIMITATION_TAG) break;
+    const item = readDataset(ctx, {
+      pos, limit, byteLength: length === UNDEFINED_LENGTH ? null : length, implicit, little,
+      parentEncodings: encodings, atTop: false, stopWhen: null,
+    });
+    items.push(item.ds);
+    pos = item.pos;
+  }
+  return { items, pos };
+}

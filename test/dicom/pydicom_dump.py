@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Oracle for test/dicom: pydicom 3.0.1's JSON model of each file, in both read modes.
+
+Usage: pydicom_dump.py OUT.json FILE...   (a FILE ending in '@N' means: its first N bytes only)
+For each file writes {"header": ..., "full": ..., "force": bool, "error": str|null}: header =
+dcmread(f, stop_before_pixels=True).to_json_dict(), full = dcmread(f).to_json_dict(); force=True
+only when reading without it fails for lack of the 'DICM' prefix. NaN/Infinity are written as
+null (JSON has neither). A mode pydicom cannot read or convert is null, with its error.
+"""
+import io
+import json
+import math
+import sys
+import warnings
+
+import pydicom
+from pydicom.errors import InvalidDicomError
+
+warnings.simplefilter("ignore")
+
+
+def finite(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, list):
+        return [finite(x) for x in v]
+    if isinstance(v, dict):
+        return {k: finite(x) for k, x in v.items()}
+    return v
+
+
+def read(data, stop, force):
+    return finite(pydicom.dcmread(io.BytesIO(data), stop_before_pixels=stop, force=force).to_json_dict())
+
+
+def dump(spec):
+    path, _, cut = spec.partition("@")
+    with open(path, "rb") as f:
+        data = f.read()
+    if cut:
+        data = data[: int(cut)]
+    out = {"force": False, "error": None}
+    try:
+        pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+    except InvalidDicomError:
+        out["force"] = True
+    except Exception:
+        pass
+    for mode, stop in (("header", True), ("full", False)):
+        try:
+            out[mode] = read(data, stop, out["force"])
+        except Exception as exc:  # pydicom's own failure is part of the oracle
+            out[mode] = None
+            out["error"] = f"{mode}: {type(exc).__name__}: {exc}"[:300]
+    return out
+
+
+def main():
+    result = {spec: dump(spec) for spec in sys.argv[2:]}
+    with open(sys.argv[1], "w", encoding="utf-8") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()
