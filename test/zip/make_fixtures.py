@@ -100,6 +100,25 @@ def python_archives(out):
     write_zip(out / "py-lzma.zip", files[:1], compression=zipfile.ZIP_LZMA)
     write_zip(out / "py-empty.zip", [])
     write_zip(out / "py-bomb.zip", [("bomb.bin", bytes(BOMB_BYTES))], level=9)
+    fuzz_seeds(out)
+
+
+def fuzz_seeds(out):
+    """Small archives (a few hundred bytes) for the mutation fuzz: every structure, little data."""
+    rng = random.Random(11)
+    small = [("a.txt", b"alpha\n" * 50), ("b.bin", rng.randbytes(300)), ("c/", None), ("c/d.txt", "δέλτα".encode() * 40)]
+    write_zip(out / "fuzz-deflated.zip", small, comment=b"seed")
+    write_zip(out / "fuzz-stored.zip", small, compression=zipfile.ZIP_STORED)
+    stream = Unseekable()
+    write_zip(stream, small)
+    (out / "fuzz-descriptor.zip").write_bytes(bytes(stream.buf))
+    saved = zipfile.ZIP64_LIMIT
+    zipfile.ZIP64_LIMIT = 100
+    try:
+        write_zip(out / "fuzz-zip64.zip", small)
+    finally:
+        zipfile.ZIP64_LIMIT = saved
+    (out / "fuzz-prepended.zip").write_bytes(b"MZ" + bytes(40) + (out / "fuzz-deflated.zip").read_bytes())
 
 
 def sparse_zip64(out):
