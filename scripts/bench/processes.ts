@@ -15,6 +15,13 @@ const UTIME_AFTER_COMM = 11;
 const KIB = 1024;
 const MIB = 1024 * 1024;
 let clockTicks: number | undefined;
+/** Extra node flags for every zipflight server this process starts (e.g. --cpu-prof). */
+let serverNodeArgs: string[] = [];
+
+/** Start later zipflight servers with these node flags (run.ts --cpu-prof DIR). */
+export function setServerNodeArgs(args: string[]): void {
+  serverNodeArgs = args;
+}
 
 /** Cores a process may run on: 1 pins it to CPU 0 with taskset; 'all' leaves it free. */
 export type Cores = 1 | 'all';
@@ -87,7 +94,7 @@ export function startZipflight(root: string, cores: Cores): Promise<Server> {
   const bin = join(REPO, 'bin/zipflight.mjs');
   if (!existsSync(join(REPO, 'server/main.ts'))) return Promise.reject(new Error('server/main.ts not present yet'));
   const env = { ...process.env, ...(cores === 1 ? { ZIPFLIGHT_WORKERS: '1' } : {}) };
-  const [cmd, args] = pinned(process.execPath, [bin, 'serve', '--root', root, '--port', '0'], cores);
+  const [cmd, args] = pinned(process.execPath, [...serverNodeArgs, bin, 'serve', '--root', root, '--port', '0'], cores);
   return startListening(cmd, args, env, 'zipflight serve');
 }
 

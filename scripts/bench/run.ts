@@ -2,14 +2,15 @@
 // every figure of issue 7 in one run, side by side with the reference, on corpora generated once
 // under bench/corpus/. Prints a Markdown table and writes bench/results.json.
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { csvCorpus, dicomCorpus, zip64Corpus } from './corpora.ts';
 import { dicomFigures } from './dicom-figures.ts';
 import type { Figure } from './figures.ts';
 import { microFigures } from './micro.ts';
 import { csvFigures, dogetFigure, rssFigure } from './other-figures.ts';
-import { REPO } from './processes.ts';
+import { REPO, setServerNodeArgs } from './processes.ts';
 import { machine, markdownTable, writeResults } from './report.ts';
 
 const GROUPS = ['dicom', 'csv', 'rss', 'doget', 'micro'] as const;
@@ -24,7 +25,8 @@ const USAGE = `usage: npm run bench -- [--scale N] [--quick] [--only ${GROUPS.jo
   --runs N       runs per figure, the median is reported (default ${DEFAULTS.runs})
   --csv-rows N   rows of the zipped CSV corpus (default ${DEFAULTS.csvRows.toLocaleString('en')})
   --doget-rows N rows of the DoGet table (default ${DEFAULTS.dogetRows.toLocaleString('en')})
-  --out FILE     results file (default bench/results.json)`;
+  --out FILE     results file (default bench/results.json)
+  --cpu-prof DIR start every zipflight server with node --cpu-prof into DIR (summarise: tsx scripts/bench/profile-summary.ts DIR)`;
 
 interface RunOptions {
   scale: number;
@@ -34,6 +36,7 @@ interface RunOptions {
   quick: boolean;
   only: Group[];
   out: string;
+  cpuProf?: string;
 }
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -48,7 +51,7 @@ function options(argv: string[]): RunOptions {
     args: argv,
     options: {
       scale: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' },
-      'csv-rows': { type: 'string' }, 'doget-rows': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'csv-rows': { type: 'string' }, 'doget-rows': { type: 'string' }, out: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -63,7 +66,7 @@ function options(argv: string[]): RunOptions {
   return {
     scale: positive('scale', values.scale, base.scale), csvRows: positive('csv-rows', values['csv-rows'], base.csvRows),
     dogetRows: positive('doget-rows', values['doget-rows'], base.dogetRows), runs: positive('runs', values.runs, base.runs),
-    quick: values.quick!, only: only as Group[], out: values.out ?? join(REPO, 'bench/results.json'),
+    quick: values.quick!, only: only as Group[], out: values.out ?? join(REPO, 'bench/results.json'), cpuProf: values['cpu-prof'],
   };
 }
 
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const host = machine();
   const want = (g: Group) => o.only.includes(g);
+  if (o.cpuProf) setServerNodeArgs(['--cpu-prof', '--cpu-prof-dir', resolve(o.cpuProf)]);
   if (o.runs < MIN_RUNS_FOR_MEDIAN && !o.quick) log(`--runs ${o.runs}: fewer than ${MIN_RUNS_FOR_MEDIAN} runs, medians are single runs`);
   const dicom = want('dicom') || want('micro') ? await dicomCorpus(o.scale) : null;
   const csv = want('csv') || want('micro') ? await csvCorpus(o.csvRows) : null;
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${markdownTable(figures)}\n`);
   writeResults(o.out, {
     started_at: started.toISOString(), finished_at: finished.toISOString(), wall_seconds: (finished.getTime() - started.getTime()) / 1000,
-    options: { ...o, out: undefined }, machine: host,
+    options: { ...o, out: undefined }, machine: { ...host, load_average_at_end: loadavg().map((x) => Math.round(x * 100) / 100) },
     corpora: { dicom: dicom?.manifest ?? null, csv: csv?.manifest ?? null, zip64: zip64?.manifest ?? null },
     figures,
   });
