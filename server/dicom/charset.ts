@@ -4,6 +4,7 @@
 // the code element its escape sequence designates. Single-byte sets come from tables generated
 // from Python's codecs (JS's 'latin1' label is windows-1252); multi-byte sets use TextDecoder.
 import { UPPER_HALVES } from './charset-tables.ts';
+import { DicomError } from './dicom-error.ts';
 
 /** pydicom's default_encoding: ISO-IR 6 / no Specific Character Set, decoded as ISO 8859-1. */
 export const DEFAULT_ENCODING = 'iso8859';
@@ -63,6 +64,8 @@ function codecForTerm(term: string): string {
   if (known !== undefined) return known;
   if (/^ISO[^_]IR/.test(term)) return PYTHON_ENCODING['ISO_IR' + term.slice(6)] ?? DEFAULT_ENCODING;
   if (/^(?=ISO.2022.IR.)(?!ISO 2022 IR )/.test(term)) return PYTHON_ENCODING['ISO 2022 IR ' + term.slice(12)] ?? DEFAULT_ENCODING;
+  // Python's codecs.lookup() raises on a NUL in the name: pydicom fails to read the file.
+  if (term.includes('\0')) throw new DicomError('BAD_VALUE', 'Specific Character Set term with a NUL character');
   return DEFAULT_ENCODING;
 }
 

@@ -71,9 +71,13 @@ export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
       pos: header.datasetStart, limit: ctx.buf.length, byteLength: null, implicit: header.implicit, little: header.little,
       parentEncodings: DEFAULT_ENCODINGS, atTop: true, stopWhen: opts.stopBeforePixels ? (tag) => PIXEL_TAGS.has(tag) : null,
     });
+    // FileDataset.original_encoding is the transfer syntax's, whatever the first element looked like.
+    top.ds.implicit = header.implicit;
+    // pydicom's dataset.update(command_set): raw command elements replace or join the dataset's.
+    if (header.command && ctx === input) for (const [tag, el] of header.command.elements) top.ds.elements.set(tag, el);
     const skip = opts.keysFilter?.length ? new Set(opts.keysFilter.map((k) => parseInt(k, 16))) : undefined;
     const json = datasetJson(ctx, top.ds, undefined, skip);
-    if (header.command) Object.assign(json, datasetJson(input, header.command, undefined));
+    if (header.command && ctx !== input) Object.assign(json, datasetJson(input, header.command, undefined));
     const cut = input.cut ?? ctx.cut;
     return {
       status: cut ? 'error' : 'ok',
@@ -86,6 +90,8 @@ export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
     };
   } catch (err) {
     if (err instanceof NeedMore) return NEED_MORE;
+    // Sequences nested past the JS stack (hostile input): pydicom hits RecursionError there too.
+    if (err instanceof RangeError) return failed(new DicomError('BAD_VALUE', 'sequences nested too deeply'), header, input);
     if (!(err instanceof DicomError)) throw err;
     return failed(err, header, input);
   }

@@ -60,6 +60,7 @@ function readFileMeta(ctx: WalkContext, pos: number): { ds: RawDataset; pos: num
     datasetJson(ctx, { ...meta.ds, elements: new Map([[first.value.tag, first.value]]) }, undefined);
   } catch (err) {
     if (err instanceof DicomError && err.code === 'UNKNOWN_VR') return readGroup(ctx, pos, FILE_META_GROUP, true);
+    throw err;
   }
   return meta;
 }

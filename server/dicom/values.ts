@@ -144,7 +144,8 @@ export function valueJson(
   if (SINGLE_TEXT.has(vr)) return strings(vr, [decodeText(bytes, encodings, TEXT_DELIMITERS).replace(TRAILING_NUL_SPACE, '')]);
   switch (vr) {
     case 'UI':
-      return strings(vr, multiString(latin1(bytes).replace(TRAILING_NUL_SPACE, '')));
+      // pydicom's UID() strips each value with str.strip().
+      return strings(vr, multiString(latin1(bytes).replace(TRAILING_NUL_SPACE, '')).map((v) => v.replace(PY_STRIP, '')));
     case 'AE':
       return strings(vr, latin1(bytes).split('\\').map((v) => v.replace(PY_STRIP, '')));
     case 'UR':
