@@ -8,6 +8,7 @@ good members of the same archive arrive intact and the server stays up.
 """
 from __future__ import annotations
 
+import io
 import json
 import random
 import subprocess
@@ -26,6 +27,7 @@ GOOD = ("CT_small.dcm", "MR_small.dcm", "rtplan.dcm")
 TRUNCATE_AT = 700  # inside CT_small's header, where pydicom still reads what comes before
 MANY_MEMBERS = 240
 MANY_PARTITIONS = 8
+LATE_GOOD = 4500  # over two batches of rows (the server cuts batches at ~2k rows)
 
 
 class Root:
@@ -94,6 +96,34 @@ def sniff_dir(root: Root) -> None:
         zf.writestr("short", b"DICM")
 
 
+def tiny_dicom(i: int) -> bytes:
+    """A small Part 10 file written by pydicom itself."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    meta.MediaStorageSOPInstanceUID = f"1.2.3.{i}"
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.PatientID, ds.Modality, ds.StudyInstanceUID = f"P{i}", "OT", generate_uid(entropy_srcs=[str(i)])
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def late_dir(root: Root) -> None:
+    """More good members than one batch holds, then a bad one: FAILFAST fails after batches went out."""
+    (root.path / "late").mkdir()
+    data = tiny_dicom(1)
+    with zipfile.ZipFile(root.path / "late" / "late.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(LATE_GOOD):
+            zf.writestr(f"IM{i:05d}.dcm", data)
+        zf.writestr("zz-bad.dcm", b"not DICOM\n" * 30)
+
+
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Root:
     r = Root(tmp_path_factory.mktemp("zipdcm-robust") / "root")
@@ -101,6 +131,7 @@ def root(tmp_path_factory) -> Root:
     corrupt_dir(r)
     many_dir(r)
     sniff_dir(r)
+    late_dir(r)
     return r
 
 
@@ -187,6 +218,34 @@ def test_failfast_is_data_loss_naming_archive_and_member(uri, root, path):
         assert any(m in text for m in bad_members), text
 
 
+def test_failfast_after_batches_were_sent(uri, root):
+    info = plan(uri, "late/late.zip", mode="FAILFAST", numPartitions=1)
+    client = flight.connect(uri)
+    try:
+        reader = client.do_get(info.endpoints[0].ticket)
+        got = 0
+        with pytest.raises(flight.FlightError) as failure:
+            while True:
+                got += reader.read_chunk().data.num_rows
+    finally:
+        client.close()
+    assert 0 < got < LATE_GOOD + 1, "the error should come after some rows, before the end"
+    assert "data loss" in str(failure.value).lower() and "late/late.zip::zz-bad.dcm" in str(failure.value)
+
+
+def test_cancelled_stream_leaves_the_server_serving(uri, root):
+    info = plan(uri, "late/late.zip", numPartitions=1)
+    client = flight.connect(uri)
+    try:
+        reader = client.do_get(info.endpoints[0].ticket)
+        assert reader.read_chunk().data.num_rows > 0
+        reader.cancel()
+    finally:
+        client.close()
+    table = read(uri, "late/late.zip", mode="DROPMALFORMED")
+    assert table.num_rows == LATE_GOOD and sorted(table.column("rowid").to_pylist()) == list(range(LATE_GOOD))
+
+
 def test_failfast_reads_good_archives(uri, root):
     assert read(uri, "many", mode="FAILFAST").num_rows == MANY_MEMBERS
 
@@ -232,8 +291,9 @@ def test_member_filter_glob_and_path_glob_filter(uri, root):
 
 
 def test_recursive_file_lookup_false_keeps_to_the_top_level(uri, root):
-    assert read(uri, "", recursiveFileLookup="false").num_rows == 0
-    assert read(uri, "").num_rows > MANY_MEMBERS
+    assert read(uri, "", recursiveFileLookup="false").num_rows == 0  # the root holds only directories
+    found = rows_by_path(read(uri, "", pathGlobFilter="mixed.zip,encrypted.zip"))  # found below the root
+    assert {p.split("::")[0] for p in found} == {"corrupt/mixed.zip", "corrupt/encrypted.zip"}
 
 
 def test_dicom_keys_filter_removes_top_level_keys_only_from_meta(uri, root):
