@@ -126,8 +126,86 @@ function dayShiftForTwoDigitYear(y: number): number {
   return Math.round((d.getTime() - Date.UTC(y, 0, 1)) / MS_PER_DAY);
 }
 
+const COLON = 0x3a;
+const LETTER_T = 0x54;
+const SPACE = 0x20;
+const LETTER_Z = 0x5a;
+const ISO_DATE_LENGTH = 10;
+const DAYS_0000_TO_1970 = 719_468;
+const DAYS_PER_ERA = 146_097;
+const MICROS_PER_SECOND = 1_000_000;
+const MICRO_DIGITS = 6;
+
+/** Two ASCII digits at i as a number, or -1. */
+function two(b: Uint8Array, i: number): number {
+  const hi = b[i] - ZERO;
+  const lo = b[i + 1] - ZERO;
+  return hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 ? hi * 10 + lo : -1;
+}
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (the era-based days-from-civil algorithm). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * DAYS_PER_ERA + doe - DAYS_0000_TO_1970;
+}
+
+/** The common `yyyy-MM-dd` prefix without a regex; undefined when b does not start that way. */
+function fastDate(b: Uint8Array): number | undefined {
+  if (b.length < ISO_DATE_LENGTH || b[4] !== MINUS || b[7] !== MINUS) return undefined;
+  const c = two(b, 0);
+  const y2 = two(b, 2);
+  const m = two(b, 5);
+  const d = two(b, 8);
+  if (c < 0 || y2 < 0 || m < 1 || m > 12 || d < 1) return undefined;
+  const y = c * 100 + y2;
+  if (d > (m === 2 && isLeap(y) ? 29 : MONTH_DAYS[m - 1])) return undefined;
+  return daysFromCivil(y, m, d);
+}
+
+/**
+ * `yyyy-MM-dd[T ]HH:mm[:ss[.fraction]][Z|±HH[:mm]]` without a regex: µs since the epoch, or
+ * null when the shape is not this common one (the caller falls back to the general grammar),
+ * or undefined when it is this shape but not a valid time.
+ */
+function fastTimestamp(b: Uint8Array): number | undefined | null {
+  const n = b.length;
+  if (n < 16 || (b[10] !== LETTER_T && b[10] !== SPACE) || b[13] !== COLON) return null;
+  const days = fastDate(b);
+  const hh = two(b, 11);
+  const mi = two(b, 14);
+  if (days === undefined || hh < 0 || mi < 0) return null;
+  let i = 16;
+  let ss = 0;
+  let micros = 0;
+  if (i < n && b[i] === COLON) {
+    ss = two(b, i + 1); // -1 past the end too (NaN compares false)
+    if (ss < 0) return null;
+    i += 3;
+    if (i < n && b[i] === DOT) {
+      let digits = 0;
+      for (i++; i < n && isDigit(b[i]); i++, digits++) if (digits < MICRO_DIGITS) micros = micros * 10 + (b[i] - ZERO);
+      if (digits === 0 || digits > 9) return null;
+      for (; digits < MICRO_DIGITS; digits++) micros *= 10;
+    }
+  }
+  if (i < n && b[i] === LETTER_Z) i++;
+  else if (i < n && (b[i] === PLUS || b[i] === MINUS)) return null; // offsets: the general path
+  if (i !== n) return null;
+  if (hh > 23 || mi > 59 || ss > 59) return undefined;
+  const v = (days * 86_400 + hh * 3600 + mi * 60 + ss) * MICROS_PER_SECOND + micros;
+  return Number.isSafeInteger(v) ? v : null;
+}
+
 /** Days since 1970-01-01 for an ISO date, or undefined. */
 export function parseDate(b: Uint8Array): number | undefined {
+  if (b.length === ISO_DATE_LENGTH && b[4] === MINUS) return fastDate(b);
   if (b.length < 8 || b.length > 12) return undefined;
   const m = DATE_RE.exec(latin1.decode(b));
   return m ? civilDays(+m[1], +m[2], +m[3]) : undefined;
@@ -136,6 +214,8 @@ export function parseDate(b: Uint8Array): number | undefined {
 /** Microseconds since the epoch (UTC; a time without offset is read as UTC), or undefined. */
 export function parseTimestamp(b: Uint8Array): number | bigint | undefined {
   if (b.length < 15 || b.length > 40) return undefined;
+  const fast = fastTimestamp(b);
+  if (fast !== null) return fast;
   const m = TS_RE.exec(latin1.decode(b));
   if (!m) return undefined;
   const days = civilDays(+m[1], +m[2], +m[3]);

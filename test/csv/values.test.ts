@@ -1,0 +1,68 @@
+// CSV value parsers (server/csv/values.ts) against Python's datetime.fromisoformat and float() as
+// oracles, on generated dates and timestamps in the shapes Spark writes and reads (ISO 8601-1
+// §5.2.1 calendar dates, §5.4.2 date and time, with and without offsets and fractions), valid or not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseDate, parseDouble, parseTimestamp } from '../../server/csv/values.ts';
+
+const PYTHON = '.venv/bin/python';
+const skip = !existsSync(PYTHON) && 'no .venv';
+const enc = new TextEncoder();
+
+function python(script: string, input: unknown): unknown[] {
+  const py = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
+  return JSON.parse(py.stdout);
+}
+
+let seed = 11;
+const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+const pad = (v: number, w: number) => String(v).padStart(w, '0');
+
+function dateText(): string {
+  const y = [1, 999, 1582, 1900, 1970, 1999, 2000, 2024, 2100, 9999][rand(10)];
+  return `${pad(y, 4)}-${pad(1 + rand(13), 2)}-${pad(rand(32), 2)}`; // months 13 and days 0, 29–31 test validity
+}
+
+function timestampText(): string {
+  let s = `${dateText()}${rand(2) ? 'T' : ' '}${pad(rand(25), 2)}:${pad(rand(61), 2)}`;
+  if (rand(4)) s += `:${pad(rand(61), 2)}`;
+  if (s.length === 19 && rand(2)) s += '.' + String(rand(1_000_000)).slice(0, 1 + rand(6));
+  const zone = rand(4);
+  if (zone === 1) s += 'Z';
+  if (zone === 2) s += `${rand(2) ? '+' : '-'}${pad(rand(15), 2)}:${pad(rand(4) * 15, 2)}`;
+  return s;
+}
+
+test('dates equal Python date.fromisoformat (days since 1970-01-01; invalid → undefined)', { skip }, () => {
+  const texts = Array.from({ length: 2000 }, dateText);
+  const expected = python(
+    'import datetime as d,json,sys\ndef f(s):\n try: return (d.date.fromisoformat(s)-d.date(1970,1,1)).days\n except ValueError: return None\nprint(json.dumps([f(s) for s in json.load(sys.stdin)]))',
+    texts,
+  );
+  assert.deepEqual(texts.map((t) => parseDate(enc.encode(t)) ?? null), expected);
+});
+
+test('timestamps equal Python datetime.fromisoformat (µs since the epoch, no offset = UTC)', { skip }, () => {
+  const texts = Array.from({ length: 4000 }, timestampText);
+  const expected = python(
+    'import datetime as d,json,sys\nE=d.datetime(1970,1,1,tzinfo=d.timezone.utc)\ndef f(s):\n try: t=d.datetime.fromisoformat(s)\n except ValueError: return None\n t=t if t.tzinfo else t.replace(tzinfo=d.timezone.utc)\n return (t-E)//d.timedelta(microseconds=1)\nprint(json.dumps([f(s) for s in json.load(sys.stdin)]))',
+    texts,
+  );
+  const got = texts.map((t) => {
+    const v = parseTimestamp(enc.encode(t));
+    return v === undefined ? null : Number(v);
+  });
+  assert.deepEqual(got, expected);
+});
+
+test('doubles equal Python float() on decimal and exponent forms', { skip }, () => {
+  const texts = Array.from({ length: 2000 }, () => {
+    const mant = `${rand(2) ? '-' : ''}${rand(100000)}${rand(2) ? '.' + rand(1000000) : ''}`;
+    return rand(3) ? mant : `${mant}e${rand(2) ? '-' : ''}${rand(40)}`;
+  });
+  const expected = python('import json,sys\nprint(json.dumps([float(s) for s in json.load(sys.stdin)]))', texts);
+  assert.deepEqual(texts.map((t) => parseDouble(enc.encode(t))), expected);
+});
