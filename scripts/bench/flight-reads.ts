@@ -1,7 +1,6 @@
 // One measured read through pyarrow's Flight client (scripts/bench/flight_client.py): the rows
 // and the CPU seconds it cost, the server's (all threads, from procfs, before and after) plus the
 // client's own, and the wall time. Also the reference reader's runs, measured the same way.
-import { join } from 'node:path';
 import { cpuSeconds, runPythonJson, type Server } from './processes.ts';
 
 export interface ReadResult {
@@ -66,9 +65,9 @@ export interface ReferenceResult {
 
 export type ReferenceMode = 'dicom-header' | 'dicom-full' | 'csv-lines' | 'csv-pyarrow';
 
-/** scripts/bench/reference_reader.py over one corpus directory (CPU measured inside the process). */
-export async function readReference(mode: ReferenceMode, dir: string): Promise<ReferenceResult> {
-  const out = await runPythonJson(join('scripts/bench/reference_reader.py'), [mode, dir]);
+/** scripts/bench/reference_reader.py over one corpus directory (CPU measured inside the process); `limit` items at most. */
+export async function readReference(mode: ReferenceMode, dir: string, limit = 0): Promise<ReferenceResult> {
+  const out = await runPythonJson('scripts/bench/reference_reader.py', [mode, dir, ...(limit ? ['--limit', String(limit)] : [])]);
   return { items: Number(out.items), errors: Number(out.errors), cpuS: Number(out.cpu_s), wallS: Number(out.wall_s) };
 }
 

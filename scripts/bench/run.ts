@@ -6,20 +6,21 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { csvCorpus, dicomCorpus, zip64Corpus } from './corpora.ts';
-import { dicomFigures } from './dicom-figures.ts';
+import { dicomFigures, measureReads, scaleFigure, SEED_SCALE_FILES, type Measured } from './dicom-figures.ts';
 import type { Figure } from './figures.ts';
 import { microFigures } from './micro.ts';
 import { csvFigures, dogetFigure, rssFigure } from './other-figures.ts';
 import { REPO, setServerNodeArgs } from './processes.ts';
 import { machine, markdownTable, writeResults } from './report.ts';
 
-const GROUPS = ['dicom', 'csv', 'rss', 'doget', 'micro'] as const;
+const GROUPS = ['dicom', 'scale', 'csv', 'rss', 'doget', 'micro'] as const;
 type Group = (typeof GROUPS)[number];
 const DEFAULTS = { scale: 1000, csvRows: 1_000_000, dogetRows: 4_000_000, runs: 3 };
 const QUICK = { scale: 30, csvRows: 20_000, dogetRows: 100_000, runs: 1 };
 const MIN_RUNS_FOR_MEDIAN = 3;
 const USAGE = `usage: npm run bench -- [--scale N] [--quick] [--only ${GROUPS.join(',')}] [--runs N] [--out FILE]
-  --scale N      DICOM files in the corpus (default ${DEFAULTS.scale}; ${QUICK.scale} with --quick; 100000 is the seed's scale)
+  --scale N      DICOM files in the corpus (default ${DEFAULTS.scale}; ${QUICK.scale} with --quick). At ${SEED_SCALE_FILES}
+                 the seed-scale figure is measured, not projected; '--only scale --scale ${SEED_SCALE_FILES}' measures just that
   --quick        tiny corpora, one run per figure, no warm-up: a harness smoke test (CI), not figures
   --only LIST    run only these groups (default: all)
   --runs N       runs per figure, the median is reported (default ${DEFAULTS.runs})
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   const want = (g: Group) => o.only.includes(g);
   if (o.cpuProf) setServerNodeArgs(['--cpu-prof', '--cpu-prof-dir', resolve(o.cpuProf)]);
   if (o.runs < MIN_RUNS_FOR_MEDIAN && !o.quick) log(`--runs ${o.runs}: fewer than ${MIN_RUNS_FOR_MEDIAN} runs, medians are single runs`);
-  const dicom = want('dicom') || want('micro') ? await dicomCorpus(o.scale) : null;
+  const dicom = want('dicom') || want('scale') || want('micro') ? await dicomCorpus(o.scale) : null;
   const csv = want('csv') || want('micro') ? await csvCorpus(o.csvRows) : null;
   const zip64 = want('rss') ? await zip64Corpus() : null;
   const figures: Figure[] = [];
@@ -94,7 +95,18 @@ async function main(): Promise<void> {
     return f;
   };
   const dicomRun = { runs: o.runs, warmup: !o.quick };
-  const fromDicom = want('dicom') ? await step('zipdcm vs reference', () => dicomFigures(dicom!, dicomRun)) : [];
+  let header: Measured | null = null;
+  const fromDicom = want('dicom') ? await step('zipdcm vs reference', async () => {
+    const d = await dicomFigures(dicom!, dicomRun);
+    header = d.header;
+    return d.figures;
+  }) : [];
+  if (want('scale')) {
+    await step('seed scale', async () => {
+      const reads = header ?? await measureReads('all', { source: 'zipdcm', path: dicom!.path }, dicomRun);
+      return [scaleFigure(reads, dicom!)];
+    });
+  }
   const fromCsv = want('csv') ? await step('zipcsv vs reference', () => csvFigures(csv!, o.runs)) : [];
   if (want('rss')) await step('ZIP64 peak RSS', async () => [await rssFigure(zip64!, o.runs, !o.quick)]);
   if (want('doget')) await step('DoGet throughput', async () => [await dogetFigure(o.dogetRows, o.runs)]);
