@@ -132,7 +132,8 @@ function checkParse(input: Uint8Array, rng: Rng): string {
   }
   if (!r || !PARSE_STATUSES.has(r.status)) throw new FuzzFinding(`parseDicom returned status ${JSON.stringify(r?.status)}`);
   if (r.status === 'error' && (!r.error || typeof r.error.code !== 'string')) throw new FuzzFinding('parseDicom error without a code');
-  if (r.status === 'ok') JSON.stringify(r.json); // the model must serialise (no cycles, no BigInt)
+  // The model must serialise (no cycles); UV/SV past 2^53 are BigInt by design (CONTEXT.md).
+  if (r.status === 'ok') JSON.stringify(r.json, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   return r.status === 'error' ? `error:${r.error!.code}` : r.status;
 }
 

@@ -1,0 +1,158 @@
+"""Fixtures for the load and end-to-end fuzz suites: a data root built with Python's zipfile and
+pydicom's test files (oracles no one here wrote) plus fuzzed archives from test/fuzz/write-corpus.ts,
+and one real zipflight server (`node bin/zipflight.mjs serve --port 0`) over it, read with
+pyarrow's Flight client. The server's pid is exposed so tests can read its RSS from /proc.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List
+
+import pyarrow as pa
+import pyarrow.flight as flight
+import pytest
+
+REPO = Path(os.environ.get("ZIPFLIGHT_REPO") or Path(__file__).resolve().parents[3]).resolve()
+READY_LINE = re.compile(r"zipflight listening on (grpc(?:\+tls)?://\S+)")
+SERVER_START_SECONDS = 90
+SERVER_STOP_SECONDS = 10
+# Fuzzed archives served end to end: the same cases the in-process zip fuzz target runs.
+CORPUS_SEED = 9001
+CORPUS_CASES = 60
+DICOM_FILES = (
+    "CT_small.dcm", "MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm", "rtplan.dcm",
+    "image_dfl.dcm", "JPEG2000.dcm", "reportsi.dcm", "rtstruct.dcm", "nested_priv_SQ.dcm", "SC_rgb_small_odd.dcm",
+)
+
+
+@dataclass
+class Root:
+    path: Path
+    dicom_members: List[str] = field(default_factory=list)
+    corrupt: List[str] = field(default_factory=list)
+
+
+def _pydicom_files() -> Path:
+    import pydicom
+
+    return Path(pydicom.__file__).parent / "data" / "test_files"
+
+
+@pytest.fixture(scope="session")
+def data_root(tmp_path_factory) -> Root:
+    root = Root(tmp_path_factory.mktemp("zipflight-load-root"))
+    corpus = _pydicom_files()
+    (root.path / "dicom").mkdir()
+    names = [n for n in DICOM_FILES if (corpus / n).exists()]
+    for archive, members, method in (("a.zip", names[::2], zipfile.ZIP_DEFLATED), ("b.zip", names[1::2], zipfile.ZIP_STORED)):
+        with zipfile.ZipFile(root.path / "dicom" / archive, "w", compression=method) as zf:
+            for n in members:
+                zf.write(corpus / n, arcname=n)
+                root.dicom_members.append(f"dicom/{archive}::{n}")
+    (root.path / "csv").mkdir()
+    with zipfile.ZipFile(root.path / "csv" / "labs.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for part in range(4):
+            out = io.StringIO()
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(["patient_id", "test", "value", "note"])
+            w.writerows([[f"P{part}{i:04d}", "hba1c", f"{5 + i / 100:.2f}", 'says "ok", twice' if i % 7 == 0 else ""] for i in range(500)])
+            zf.writestr(f"labs-{part}.csv", out.getvalue())
+    corrupt = root.path / "corrupt"
+    subprocess.run(
+        ["node", "--import", "tsx", "test/fuzz/write-corpus.ts", str(corrupt), str(CORPUS_CASES), str(CORPUS_SEED)],
+        cwd=REPO, check=True, timeout=120,
+    )
+    root.corrupt = sorted(p.name for p in corrupt.iterdir())
+    return root
+
+
+@dataclass
+class Server:
+    uri: str
+    process: subprocess.Popen
+    root: Root
+    output: List[str]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def status(self, key: str) -> int:
+        """A /proc/<pid>/status field in kB (VmRSS, VmHWM)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+        raise KeyError(key)
+
+
+def _pump(stream, lines: "queue.Queue[str]", keep: List[str]) -> None:
+    for raw in iter(stream.readline, ""):
+        keep.append(raw.rstrip("\n"))
+        lines.put(raw)
+    lines.put("")
+
+
+@pytest.fixture(scope="session")
+def server(data_root) -> Server:
+    # Run node directly (not through npm), so the pid is the server's own for /proc readings.
+    cmd = ["node", str(REPO / "bin" / "zipflight.mjs"), "serve", "--root", str(data_root.path), "--host", "127.0.0.1", "--port", "0"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: "queue.Queue[str]" = queue.Queue()
+    output: List[str] = []
+    threading.Thread(target=_pump, args=(proc.stdout, lines, output), daemon=True).start()
+    uri = None
+    while uri is None:
+        try:
+            line = lines.get(timeout=SERVER_START_SECONDS)
+        except queue.Empty:
+            proc.kill()
+            pytest.fail("zipflight serve printed no ready line:\n" + "\n".join(output[-50:]))
+        found = READY_LINE.search(line)
+        if found:
+            uri = found.group(1)
+        elif line == "":
+            proc.wait()
+            pytest.fail(f"zipflight serve exited with {proc.returncode}:\n" + "\n".join(output[-50:]))
+    try:
+        yield Server(uri, proc, data_root, output)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=SERVER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def command(source: str, path: str | None = None, **options) -> flight.FlightDescriptor:
+    body = {"source": source, "options": options}
+    if path is not None:
+        body["path"] = path
+    return flight.FlightDescriptor.for_command(json.dumps(body).encode("utf-8"))
+
+
+def read_all(client: flight.FlightClient, desc: flight.FlightDescriptor, timeout: float = 60) -> pa.Table:
+    """Every endpoint of the plan, in order, as one table (schema from GetFlightInfo when empty)."""
+    opts = flight.FlightCallOptions(timeout=timeout)
+    info = client.get_flight_info(desc, opts)
+    tables = [client.do_get(ep.ticket, opts).read_all() for ep in info.endpoints]
+    return pa.concat_tables(tables) if tables else info.schema.empty_table()
+
+
+def sources(server: Server) -> List[str]:
+    client = flight.FlightClient(server.uri)
+    try:
+        return [json.loads(f.descriptor.command)["source"] if f.descriptor.command else f.descriptor.path[0].decode() for f in client.list_flights()]
+    finally:
+        client.close()
