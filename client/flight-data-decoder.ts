@@ -7,6 +7,7 @@ import { Message, MessageHeader, type Schema } from 'apache-arrow';
 const CONTINUATION_MARKER = 0xffffffff;
 const PREFIX_BYTES = 8;
 const IPC_ALIGNMENT = 8;
+const EMPTY = new Uint8Array(0);
 
 /** The fields of FlightData the decoder needs (proto-loader keepCase names). */
 export interface FlightDataFrame {
@@ -39,6 +40,10 @@ export async function* ipcStreamChunks(frames: AsyncIterable<FlightDataFrame>): 
     yield encapsulateHeader(header);
     const body = frame.data_body;
     if (body && body.byteLength > 0) yield body;
+    // Arrow's async byte stream pulls one chunk beyond what it has been asked for. An empty chunk
+    // (which it skips) satisfies that pull, so a batch is handed out as soon as its body arrived,
+    // not when the next message does.
+    yield EMPTY;
   }
 }
 

@@ -1,8 +1,8 @@
 // One DoGet's results (Flight.proto `DoGet(Ticket) returns (stream FlightData)`) as Arrow record
 // batches: the FlightData stream is rebuilt into IPC stream bytes (flight-data-decoder.ts) and read
 // by Arrow JS's own reader, so dictionaries and every type Arrow JS knows come for free. Arrow's
-// reader pulls one chunk ahead before it yields a batch, so a call's failure is held back until
-// every batch received before it was yielded: the caller sees the rows, then the status.
+// reader may pull past the message it is decoding, so a call's failure is held back until every
+// batch received before it was yielded: the caller sees the rows, then the status.
 import type * as grpc from '@grpc/grpc-js';
 import { RecordBatchReader, Table, type RecordBatch, type Schema } from 'apache-arrow';
 import { ClientError, Status, toClientError } from './client-error.ts';

@@ -9,7 +9,7 @@ import { flightServiceDefinition } from '../../server/protocol/flight-proto.ts';
 import { startTestServer, type TestServer } from '../client/server-fixture.ts';
 import {
   BATCHES_BEFORE_FAILURE, FAILURE_MESSAGE, ROWS_PER_BATCH, SECRET_DETAIL, WIDE_CELL_CHARS, WIDE_ROWS,
-  crashingSource, endlessSource, endlessState, failingSource, wideSource,
+  crashingSource, endlessSource, endlessState, failingSource, gate, gatedSource, resetGate, wideSource,
 } from './test-sources.ts';
 
 /** gRPC's default receive limit, which Go, Java and Rust Flight clients keep. */
@@ -18,7 +18,7 @@ const BATCHES_BEFORE_CANCEL = 3;
 
 let t: TestServer;
 before(async () => {
-  t = await startTestServer([failingSource, crashingSource, endlessSource, wideSource]);
+  t = await startTestServer([failingSource, crashingSource, endlessSource, wideSource, gatedSource]);
 });
 after(() => t.stop());
 
@@ -49,6 +49,19 @@ describe('errors during a stream', () => {
       return true;
     });
     assert.ok(!SECRET_DETAIL.includes('internal server error'));
+  });
+});
+
+describe('delivery', () => {
+  test('a batch reaches the caller before the source has produced the next one', async () => {
+    resetGate();
+    const rows: number[] = [];
+    const timeout = AbortSignal.timeout(10_000);
+    for await (const batch of t.client.doGet(await ticketOf('test-gated'), { signal: timeout })) {
+      rows.push(batch.getChild('n')?.get(0));
+      gate.open();
+    }
+    assert.deepEqual(rows, [0, ROWS_PER_BATCH]);
   });
 });
 

@@ -66,3 +66,18 @@ export const wideSource = source('test-wide', wideSchema, async function* () {
   const column: Data = vectorFromArray(cells, new Utf8()).data[0];
   yield new RecordBatch(wideSchema, makeData({ type: new Struct(wideSchema.fields), length: WIDE_ROWS, nullCount: 0, children: [column] }));
 });
+
+/** Opened by the test once it holds the first batch; the gated source waits for it. */
+export const gate = { open: () => undefined as void, opened: Promise.resolve() };
+export function resetGate(): void {
+  gate.opened = new Promise<void>((resolve) => {
+    gate.open = resolve;
+  });
+}
+
+/** One batch, then nothing more until the test opens the gate: proves batches are not held back. */
+export const gatedSource = source('test-gated', intSchema, async function* () {
+  yield intBatch(0);
+  await gate.opened;
+  yield intBatch(ROWS_PER_BATCH);
+});
