@@ -3,7 +3,7 @@
 // Reads only the archive's tail and then the directory in a few large reads.
 import { crc32 } from 'node:zlib';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
-import { decodeCp437, decodeUtf8, isAscii } from './cp437.ts';
+import { decodeAscii, decodeCp437, decodeUtf8, isAscii } from './cp437.ts';
 import { zipError } from './zip-error.ts';
 
 const EOCD_SIGNATURE = 0x06054b50;
@@ -181,16 +181,19 @@ class DirectoryWindow {
   constructor(private readonly file: RandomAccessFile, private readonly start: number, private readonly end: number) {
     this.bufPos = start;
   }
-  /** Bytes [pos, pos+len) of the directory; CD_TRUNCATED if they pass its end. */
-  async get(pos: number, len: number): Promise<Uint8Array> {
+  /** Bytes [pos, pos+len) of the directory; CD_TRUNCATED if they pass its end. Synchronous while
+   *  the window holds them (a 100,000-entry directory costs a handful of reads, not 200,000 awaits). */
+  get(pos: number, len: number): Uint8Array | Promise<Uint8Array> {
+    if (pos >= this.bufPos && pos + len <= this.bufPos + this.buf.length) return this.buf.subarray(pos - this.bufPos, pos - this.bufPos + len);
+    return this.refill(pos, len);
+  }
+  private async refill(pos: number, len: number): Promise<Uint8Array> {
     if (pos + len > this.end) throw zipError('CD_TRUNCATED', 'central directory ends inside a header', { offset: pos });
-    if (pos < this.bufPos || pos + len > this.bufPos + this.buf.length) {
-      const want = Math.min(this.end - pos, Math.max(len, CD_READ_CHUNK));
-      this.buf = await this.file.read(pos, want);
-      this.bufPos = pos;
-      if (this.buf.length < len) throw zipError('CD_TRUNCATED', 'file ends inside the central directory', { offset: pos });
-    }
-    return this.buf.subarray(pos - this.bufPos, pos - this.bufPos + len);
+    const want = Math.min(this.end - pos, Math.max(len, CD_READ_CHUNK));
+    this.buf = await this.file.read(pos, want);
+    this.bufPos = pos;
+    if (this.buf.length < len) throw zipError('CD_TRUNCATED', 'file ends inside the central directory', { offset: pos });
+    return this.buf.subarray(0, len);
   }
 }
 
@@ -202,13 +205,15 @@ async function parseHeaders(file: RandomAccessFile, start: number, size: number,
     if (entries.length >= limits.maxEntries) {
       throw zipError('LIMIT_EXCEEDED', `archive has more than ${limits.maxEntries} entries`);
     }
-    const fixed = await window.get(pos, CENTRAL_HEADER_SIZE);
+    const got = window.get(pos, CENTRAL_HEADER_SIZE);
+    const fixed = got instanceof Uint8Array ? got : await got;
     const dv = view(fixed);
     if (dv.getUint32(0, true) !== CENTRAL_SIGNATURE) throw zipError('BAD_CENTRAL_HEADER', 'bad central header signature', { offset: pos });
     const nameLen = dv.getUint16(28, true);
     const extraLen = dv.getUint16(30, true);
     const commentLen = dv.getUint16(32, true);
-    const variable = await window.get(pos + CENTRAL_HEADER_SIZE, nameLen + extraLen + commentLen);
+    const more = window.get(pos + CENTRAL_HEADER_SIZE, nameLen + extraLen + commentLen);
+    const variable = more instanceof Uint8Array ? more : await more;
     // Copy the name so the window's buffer can be released after parsing.
     const rawName = variable.slice(0, nameLen);
     entries.push(decodeHeader(dv, rawName, variable.subarray(nameLen, nameLen + extraLen), entries.length, shift, pos));
@@ -241,7 +246,7 @@ function decodeHeader(dv: DataView, rawName: Uint8Array, extra: Uint8Array, inde
       name = unicodePath(data, rawName);
     }
   });
-  if (name === undefined) name = flags & FLAG_UTF8 || isAscii(rawName) ? decodeUtf8(rawName) : decodeCp437(rawName);
+  if (name === undefined) name = isAscii(rawName) ? decodeAscii(rawName) : flags & FLAG_UTF8 ? decodeUtf8(rawName) : decodeCp437(rawName);
   const nul = name.indexOf('\0');
   if (nul >= 0) name = name.slice(0, nul);
   return {

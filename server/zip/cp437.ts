@@ -18,6 +18,14 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
+/** Names up to this length go through String.fromCharCode in one call (argument count limits). */
+const ASCII_APPLY_MAX = 4096;
+
+/** ASCII bytes (checked by the caller) to a string; faster than TextDecoder for short names. */
+export function decodeAscii(bytes: Uint8Array): string {
+  return bytes.length <= ASCII_APPLY_MAX ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8.decode(bytes);
+}
+
 /** Pure ASCII names decode the same either way; a fast path for the common case. */
 export function isAscii(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b >= 0x80) return false;
