@@ -102,8 +102,10 @@ function decodeWith(bytes: Uint8Array, codec: string, fatal: boolean): string | 
 /** pydicom.charset.decode_bytes: text bytes → str under the dataset's codecs. */
 export function decodeText(bytes: Uint8Array, encodings: readonly string[], delimiters: Set<number>): string {
   const first = encodings[0] ?? DEFAULT_ENCODING;
-  if (first === DEFAULT_ENCODING && encodings.length === 1) return latin1(bytes);
-  if (bytes.indexOf(ESC) < 0) return decodeWith(bytes, first, true) ?? (decodeWith(bytes, first, false) as string);
+  if (bytes.indexOf(ESC) < 0) {
+    if (first === DEFAULT_ENCODING) return latin1(bytes);
+    return decodeWith(bytes, first, true) ?? (decodeWith(bytes, first, false) as string);
+  }
   let out = '';
   let start = 0;
   while (start < bytes.length) {

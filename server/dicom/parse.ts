@@ -37,6 +37,8 @@ export interface PixelDataInfo {
   vr: string;
   /** Offsets refer to the inflated dataset of a deflated transfer syntax, not to the input. */
   inflated: boolean;
+  /** The value bytes as pydicom's ds.PixelData (a view, no copy) when the element was read. */
+  value: Uint8Array | null;
 }
 
 export interface ParseError {
@@ -109,11 +111,12 @@ function pixelDataOf(ctx: WalkContext, el: { headerOffset: number; start: number
   const stop = ctx.stop;
   if (stop && stop.tag === PIXEL_DATA) {
     const length = stop.length === UNDEFINED_LENGTH ? null : stop.length;
-    return { elementOffset: stop.headerOffset, valueOffset: stop.valueOffset, length, valueLength: null, vr: stop.vr ?? 'OW', inflated };
+    return { elementOffset: stop.headerOffset, valueOffset: stop.valueOffset, length, valueLength: null, vr: stop.vr ?? 'OW', inflated, value: null };
   }
   if (!el) return null;
   const length = el.length === UNDEFINED_LENGTH ? null : el.length;
-  return { elementOffset: el.headerOffset, valueOffset: el.start, length, valueLength: el.end - el.start, vr: el.vr ?? 'OW', inflated };
+  const value = ctx.buf.subarray(el.start, el.end);
+  return { elementOffset: el.headerOffset, valueOffset: el.start, length, valueLength: value.length, vr: el.vr ?? 'OW', inflated, value };
 }
 
 function failed(err: DicomError, header: ReturnType<typeof readPart10Header> | null, input: WalkContext): ParseResult {

@@ -2,11 +2,13 @@
 """Oracle for test/dicom: pydicom 3.0.1's JSON model of each file, in both read modes.
 
 Usage: pydicom_dump.py OUT.json FILE...   (a FILE ending in '@N' means: its first N bytes only)
-For each file writes {"header": ..., "full": ..., "force": bool, "error": str|null}: header =
+For each file writes {"header", "full", "force", "error", "pixel_sha1"}: header =
 dcmread(f, stop_before_pixels=True).to_json_dict(), full = dcmread(f).to_json_dict(); force=True
 only when reading without it fails for lack of the 'DICM' prefix. NaN/Infinity are written as
 null (JSON has neither). A mode pydicom cannot read or convert is null, with its error.
+pixel_sha1: SHA-1 of ds.PixelData (full read), or null.
 """
+import hashlib
 import io
 import json
 import math
@@ -46,6 +48,11 @@ def dump(spec):
         out["force"] = True
     except Exception:
         pass
+    try:
+        pixels = pydicom.dcmread(io.BytesIO(data), force=out["force"]).get("PixelData")
+        out["pixel_sha1"] = None if pixels is None else hashlib.sha1(pixels).hexdigest()
+    except Exception:
+        out["pixel_sha1"] = None
     for mode, stop in (("header", True), ("full", False)):
         try:
             out[mode] = read(data, stop, out["force"])
