@@ -50,7 +50,11 @@ export function handleMemberTask(task: MemberTask): MemberResult {
   } catch (err) {
     // Corrupt, cut or lying deflate data: this member's error row, with the ZIP layer's code.
     if (err instanceof ZipError) return failed(`${err.code}: ${err.message}`);
-    throw err;
+    // A parser failure on one member's bytes costs that member, not the stream (issue 3): its
+    // row says so, and the stack goes to the server log for us.
+    const e = err instanceof Error ? err : new Error(String(err));
+    process.stderr.write(`zipflight: zipdcm worker: member parse failed: ${e.stack ?? e.message}\n`);
+    return failed(`PARSER_FAILURE: the DICOM parser failed on this member (${e.message})`);
   }
 }
 
