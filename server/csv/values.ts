@@ -18,24 +18,20 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 const isDigit = (c: number) => c >= ZERO && c <= NINE;
 
-/** Signed 64-bit integer, or undefined. A number when safe, else a bigint. */
-export function parseInt64(b: Uint8Array): number | bigint | undefined {
-  const n = b.length;
-  let i = 0;
+/** Signed 64-bit integer in b[s, e), or undefined. A number when safe, else a bigint. */
+export function parseInt64(b: Uint8Array, s = 0, e = b.length): number | bigint | undefined {
+  let i = s;
   let neg = false;
-  if (n > 0 && (b[0] === PLUS || b[0] === MINUS)) {
-    neg = b[0] === MINUS;
-    i = 1;
-  }
-  if (i >= n) return undefined;
+  if (i < e && (b[i] === PLUS || b[i] === MINUS)) neg = b[i++] === MINUS;
+  if (i >= e) return undefined;
   let v = 0;
-  for (let j = i; j < n; j++) {
+  for (let j = i; j < e; j++) {
     const c = b[j];
     if (!isDigit(c)) return undefined;
     v = v * 10 + (c - ZERO);
   }
-  if (n - i <= MAX_FAST_DIGITS) return neg ? -v : v;
-  const big = BigInt(latin1.decode(b));
+  if (e - i <= MAX_FAST_DIGITS) return neg ? -v : v;
+  const big = BigInt(latin1.decode(b.subarray(s, e)));
   if (big < INT64_MIN || big > INT64_MAX) return undefined;
   return Number.isSafeInteger(Number(big)) ? Number(big) : big;
 }
@@ -43,17 +39,13 @@ export function parseInt64(b: Uint8Array): number | bigint | undefined {
 /** True when an int64 value also fits Spark's IntegerType. */
 export const fitsInt32 = (v: number | bigint) => typeof v === 'number' && v >= -2147483648 && v <= 2147483647;
 
-/** A double written in decimal, or NaN / Inf / Infinity with a sign; undefined otherwise. */
-export function parseDouble(b: Uint8Array): number | undefined {
-  const n = b.length;
-  let i = 0;
+/** A double written in decimal in b[s, n), or NaN / Inf / Infinity with a sign; undefined otherwise. */
+export function parseDouble(b: Uint8Array, s = 0, n = b.length): number | undefined {
+  let i = s;
   let neg = false;
-  if (n > 0 && (b[0] === PLUS || b[0] === MINUS)) {
-    neg = b[0] === MINUS;
-    i = 1;
-  }
+  if (i < n && (b[i] === PLUS || b[i] === MINUS)) neg = b[i++] === MINUS;
   if (i >= n) return undefined;
-  if (!isDigit(b[i]) && b[i] !== DOT) return special(b, i, neg);
+  if (!isDigit(b[i]) && b[i] !== DOT) return special(b.subarray(0, n), i, neg);
   let mant = 0;
   let digits = 0;
   let scale = 0;
@@ -88,7 +80,7 @@ export function parseDouble(b: Uint8Array): number | undefined {
   if (digits <= MAX_FAST_DIGITS && e10 >= -EXACT_POW10 && e10 <= EXACT_POW10) {
     v = e10 < 0 ? mant / POW10[-e10] : mant * POW10[e10];
   } else {
-    v = Math.abs(Number(latin1.decode(b)));
+    v = Math.abs(Number(latin1.decode(b.subarray(s, n))));
   }
   return neg ? -v : v;
 }
@@ -100,9 +92,10 @@ function special(b: Uint8Array, i: number, neg: boolean): number | undefined {
   return undefined;
 }
 
-export function parseBool(b: Uint8Array): boolean | undefined {
-  if (b.length === 4 && (b[0] | 0x20) === 0x74 && (b[1] | 0x20) === 0x72 && (b[2] | 0x20) === 0x75 && (b[3] | 0x20) === 0x65) return true;
-  if (b.length === 5 && (b[0] | 0x20) === 0x66 && (b[1] | 0x20) === 0x61 && (b[2] | 0x20) === 0x6c && (b[3] | 0x20) === 0x73 && (b[4] | 0x20) === 0x65) return false;
+export function parseBool(b: Uint8Array, s = 0, e = b.length): boolean | undefined {
+  const n = e - s;
+  if (n === 4 && (b[s] | 0x20) === 0x74 && (b[s + 1] | 0x20) === 0x72 && (b[s + 2] | 0x20) === 0x75 && (b[s + 3] | 0x20) === 0x65) return true;
+  if (n === 5 && (b[s] | 0x20) === 0x66 && (b[s + 1] | 0x20) === 0x61 && (b[s + 2] | 0x20) === 0x6c && (b[s + 3] | 0x20) === 0x73 && (b[s + 4] | 0x20) === 0x65) return false;
   return undefined;
 }
 

@@ -6,7 +6,7 @@
 // column, DROPMALFORMED drops it, FAILFAST fails the stream naming archive, member and line.
 import { ServerError } from '../errors.ts';
 import { safeHeader } from '../csv/infer.ts';
-import type { CsvRecord } from '../csv/record.ts';
+import { FIELD_SLOW, type CsvRecord } from '../csv/record.ts';
 import type { BatchSink } from './zipcsv-batches.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 import type { Layout } from './zipcsv-schema.ts';
@@ -68,11 +68,27 @@ export class MemberRows {
     const nullBytes = this.settings.nullBytes;
     const n = Math.min(rec.count, width);
     let badColumn = NO_COLUMN;
+    const { buf, starts, ends, flags } = rec;
+    const emptyIsNull = nullBytes.length === 0;
     for (let k = 0; k < n; k++) {
       const col = map[k];
       const b = builders[col];
-      if (rec.equals(k, nullBytes)) b.appendNull();
-      else if (!b.append(rec.bytes(k)) && badColumn === NO_COLUMN) badColumn = col;
+      const s = starts[k];
+      const e = ends[k];
+      let ok: boolean;
+      if (flags[k] !== FIELD_SLOW) {
+        if (emptyIsNull ? s === e : rec.equals(k, nullBytes)) {
+          b.appendNull();
+          continue;
+        }
+        ok = b.appendRange(buf, s, e);
+      } else if (rec.equals(k, nullBytes)) {
+        b.appendNull();
+        continue;
+      } else {
+        ok = b.append(rec.bytes(k));
+      }
+      if (!ok && badColumn === NO_COLUMN) badColumn = col;
     }
     for (let k = n; k < width; k++) builders[map[k]].appendNull();
     for (const col of this.missing) builders[col].appendNull();
