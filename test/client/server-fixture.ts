@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlightClient, type ConnectOptions } from '../../client/flight-client.ts';
-import { startFlightServer, type RunningFlightServer } from '../../server/protocol/flight-server.ts';
+import { startFlightServer, type FlightServerOptions, type RunningFlightServer } from '../../server/protocol/flight-server.ts';
 import { randomTicketKey } from '../../server/protocol/ticket.ts';
 import { SourceRegistry, SOURCES } from '../../server/sources/registry.ts';
 import type { Source } from '../../server/sources/source.ts';
@@ -22,15 +22,19 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** The registered sources plus `extra` (test-only sources), over an empty temporary data root. */
-export async function startTestServer(extra: Source[] = []): Promise<TestServer> {
+/**
+ * The registered sources plus `extra` (test-only sources), over an empty temporary data root;
+ * `overrides` set anything else the server takes (auth, its ticket key).
+ */
+export async function startTestServer(extra: Source[] = [], overrides: Partial<FlightServerOptions> = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'zipflight-client-test-'));
-  const ticketKey = randomTicketKey();
+  const ticketKey = overrides.ticketKey ?? randomTicketKey();
   const server = await startFlightServer({
     host: '127.0.0.1',
     port: 0,
     sources: new SourceRegistry([...SOURCES, ...extra]),
     root: await DataRoot.open(dir),
+    ...overrides,
     ticketKey,
   });
   const clients: FlightClient[] = [];
