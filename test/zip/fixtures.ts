@@ -2,7 +2,7 @@
 // Python's zipfile reads from them (the oracle), made once per test file by make_fixtures.py.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { BytesReader, FileHandleReader } from '../../server/storage/random-acces
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PYTHON = join(here, '..', '..', '.venv', 'bin', 'python');
+const ORACLE_FILE = 'oracle.json';
 
 export interface OracleEntry {
   name: string;
@@ -38,17 +39,40 @@ export interface Fixtures {
   cleanup(): void;
 }
 
-/** All fixtures, or with `sparse64` only the sparse > 4 GiB ZIP64 archive. */
+/**
+ * All fixtures, or with `sparse64` only the sparse > 4 GiB ZIP64 archive. The full set (~8 MB) is
+ * made once per version of make_fixtures.py and shared by the test files (renamed into place, so
+ * test files running in parallel never see half a set); the sparse one is made and removed per run.
+ */
 export function makeFixtures(which: 'all' | 'sparse64' = 'all'): Fixtures {
-  const dir = mkdtempSync(join(tmpdir(), 'zipflight-zip-'));
-  const args = which === 'all' ? [dir] : ['--sparse64', dir];
-  const json = execFileSync(PYTHON, [join(here, 'make_fixtures.py'), ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const script = join(here, 'make_fixtures.py');
+  const generate = (dir: string) => {
+    const args = which === 'all' ? [dir] : ['--sparse64', dir];
+    writeFileSync(join(dir, ORACLE_FILE), execFileSync(PYTHON, [script, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 }));
+  };
+  let dir: string;
+  if (which === 'all') {
+    const version = createHash('sha256').update(readFileSync(script)).digest('hex').slice(0, 12);
+    dir = join(tmpdir(), `zipflight-zip-fixtures-${version}`);
+    if (!existsSync(join(dir, ORACLE_FILE))) {
+      const staging = mkdtempSync(`${dir}.tmp-`);
+      generate(staging);
+      try {
+        renameSync(staging, dir);
+      } catch {
+        rmSync(staging, { recursive: true, force: true }); // another test file made it first
+      }
+    }
+  } else {
+    dir = mkdtempSync(join(tmpdir(), 'zipflight-zip-'));
+    generate(dir);
+  }
   return {
     dir,
-    oracle: JSON.parse(json) as Record<string, OracleArchive>,
+    oracle: JSON.parse(readFileSync(join(dir, ORACLE_FILE), 'utf8')) as Record<string, OracleArchive>,
     path: (name) => join(dir, name),
     bytes: (name) => new Uint8Array(readFileSync(join(dir, name))),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => { if (which !== 'all') rmSync(dir, { recursive: true, force: true }); },
   };
 }
 
