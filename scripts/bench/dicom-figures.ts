@@ -18,6 +18,7 @@ export const TITLES = {
   header: 'zipdcm header-only, files/CPU-s, vs reference header-only',
   hashes: 'zipdcm hashes=true, files/CPU-s, vs reference full + pixel SHA-1',
   cores: 'wall files/s, all cores vs 1 core (header-only)',
+  coresHashes: 'wall files/s, all cores vs 1 core (hashes=true)',
   scale: `header-only wall time, ${SEED_SCALE_FILES.toLocaleString('en')}-file corpus`,
 };
 
@@ -31,15 +32,21 @@ export interface Measured {
   failure?: ReadFailure;
 }
 
-/** Read `cmd` `runs` times on one server (after an unmeasured warm-up read when asked). */
-export async function measureReads(cores: Cores, cmd: Command, o: DicomRunOptions): Promise<Measured> {
+/** Read each command `runs` times on one server, each after an unmeasured warm-up read when asked. */
+export async function measureReads(cores: Cores, cmds: Command[], o: DicomRunOptions): Promise<Measured[]> {
   const server = await startZipflight(CORPUS_ROOT, cores);
+  const out: Measured[] = [];
   try {
-    if (o.warmup) await readThrough(server, cmd, { countErrors: true });
-    return { runs: await repeat(o.runs, () => readThrough(server, cmd, { countErrors: true })) };
-  } catch (err) {
-    if (err instanceof ReadFailure) return { runs: [], failure: err };
-    throw err;
+    for (const cmd of cmds) {
+      try {
+        if (o.warmup) await readThrough(server, cmd, { countErrors: true });
+        out.push({ runs: await repeat(o.runs, () => readThrough(server, cmd, { countErrors: true })) });
+      } catch (err) {
+        if (!(err instanceof ReadFailure)) throw err;
+        out.push({ runs: [], failure: err });
+      }
+    }
+    return out;
   } finally {
     await server.stop();
   }
@@ -72,25 +79,26 @@ function failed(id: string, title: string, target: Target, m: Measured, referenc
 
 /** Figures 1-3; also returns the header-only reads, from which the seed-scale figure may project. */
 export async function dicomFigures(corpus: DicomCorpus, o: DicomRunOptions): Promise<{ figures: Figure[]; header: Measured }> {
-  const path = corpus.path;
-  const header = await measureReads('all', { source: 'zipdcm', path }, o);
+  const cmds: Command[] = [{ source: 'zipdcm', path: corpus.path }, { source: 'zipdcm', path: corpus.path, options: { hashes: true } }];
+  const [header, hashes] = await measureReads('all', cmds, o);
+  const [one, oneHashes] = await measureReads(1, cmds, o);
   const refHeader = await referenceSide('dicom-header', corpus, o.runs);
-  const hashes = header.failure ? header : await measureReads('all', { source: 'zipdcm', path, options: { hashes: true } }, o);
   const refFull = await referenceSide('dicom-full', corpus, o.runs);
-  const one = header.failure ? header : await measureReads(1, { source: 'zipdcm', path }, o);
   const figures: Figure[] = [];
   figures.push(header.failure ? failed('zipdcm-header', TITLES.header, HEADER_TARGET, header, refHeader)
     : figure('zipdcm-header', TITLES.header, zipflightSide('zipdcm', 'files/CPU-s', header, perCpu), refHeader, HEADER_TARGET, rowsNote(header, corpus)));
   figures.push(hashes.failure ? failed('zipdcm-hashes', TITLES.hashes, HASHES_TARGET, hashes, refFull)
     : figure('zipdcm-hashes', TITLES.hashes, zipflightSide('zipdcm hashes', 'files/CPU-s', hashes, perCpu), refFull, HASHES_TARGET, rowsNote(hashes, corpus)));
-  if (header.failure || one.failure) {
-    figures.push(failed('wall-cores', TITLES.cores, CORES_TARGET, header.failure ? header : one));
-  } else {
-    const all = zipflightSide('zipdcm, all cores', 'files/s', header, perWall);
-    const single = zipflightSide('zipdcm, 1 core (taskset)', 'files/s', one, perWall);
-    figures.push(figure('wall-cores', TITLES.cores, all, single, CORES_TARGET, `server pinned with taskset -c 0 for the 1-core runs; ${rowsNote(one, corpus)}`));
-  }
+  figures.push(coresFigure('wall-cores', TITLES.cores, header, one, corpus));
+  figures.push(coresFigure('wall-cores-hashes', TITLES.coresHashes, hashes, oneHashes, corpus));
   return { figures, header };
+}
+
+function coresFigure(id: string, title: string, all: Measured, one: Measured, corpus: DicomCorpus): Figure {
+  if (all.failure || one.failure) return failed(id, title, CORES_TARGET, all.failure ? all : one);
+  const allSide = zipflightSide('zipdcm, all cores', 'files/s', all, perWall);
+  const oneSide = zipflightSide('zipdcm, 1 core (taskset -c 0)', 'files/s', one, perWall);
+  return figure(id, title, allSide, oneSide, CORES_TARGET, `1-core runs: server pinned with taskset -c 0, ZIPFLIGHT_WORKERS=1; ${rowsNote(one, corpus)}`);
 }
 
 /** The seed's scale: measured when the corpus has 100,000 files, else projected linearly. */

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   }) : [];
   if (want('scale')) {
     await step('seed scale', async () => {
-      const reads = header ?? await measureReads('all', { source: 'zipdcm', path: dicom!.path }, dicomRun);
+      const reads = header ?? (await measureReads('all', [{ source: 'zipdcm', path: dicom!.path }], dicomRun))[0];
       return [scaleFigure(reads, dicom!)];
     });
   }
