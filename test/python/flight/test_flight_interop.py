@@ -182,3 +182,16 @@ def test_one_million_rows_throughput(client, capsys):
     assert table.num_rows == ONE_MILLION
     with capsys.disabled():
         print(f"\nfake 1M rows, 4 endpoints via pyarrow: {seconds:.2f} s, {ONE_MILLION / seconds:,.0f} rows/s, {table.nbytes / seconds / 1e6:.0f} MB/s")
+
+
+def test_wide_batches_fit_a_4_mib_receive_limit(flight_server):
+    # Go, Java and Rust Flight clients keep gRPC's default 4 MiB receive limit; emulate one.
+    limit = 4 * 1024 * 1024
+    small = flight.FlightClient(flight_server.uri, generic_options=[("grpc.max_receive_message_length", limit)])
+    try:
+        info = small.get_flight_info(cmd("fake", numRows=70_000, schema="paragraph string, text string"))
+        table = small.do_get(info.endpoints[0].ticket).read_all()
+    finally:
+        small.close()
+    assert table.num_rows == 70_000
+    assert table.nbytes > 3 * limit, "the rows are wide enough that one unsplit batch would exceed the limit"
