@@ -87,6 +87,8 @@ function findPixelData(head: Uint8Array): PixelState | null {
   const r = parseDicom(head, { stopBeforePixels: true, complete: false, keysFilter: [] });
   if (r.status !== 'ok' || !r.pixelData) return null;
   const p = r.pixelData;
+  // Offsets into a deflated dataset (PS3.5 §A.5) are not member offsets: hold the member instead.
+  if (p.inflated) return null;
   const hash = createHash('sha1');
   const items = p.length === null ? new EncapsulatedValue(littleEndianAt(head, p.elementOffset), (b) => hash.update(b)) : null;
   return { elementOffset: p.elementOffset, valueOffset: p.valueOffset, hash, left: p.length, items };

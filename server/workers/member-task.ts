@@ -82,15 +82,21 @@ function parseWhole(task: MemberTask): MemberResult {
   // Pixel Data's base64 would be built only to be dropped: keep it out of the parse when filtered.
   const skip = task.keysFilter.filter((k) => !KEY_STRING_TAGS.includes(k) && !KEY_INT_TAGS.includes(k));
   const result = parseDicom(data, { stopBeforePixels: false, complete: true, keysFilter: skip });
-  // Pixel Data offsets index the bytes the parser walked: the inflated dataset for the deflated
-  // transfer syntax (PS3.5 §A.5), when the parser hands those back as `dataset`.
-  const walked = (result as { dataset?: Uint8Array }).dataset ?? data;
-  const range = pixelDataRange(walked, result.pixelData);
-  const pixelHash = range ? createHash('sha1').update(walked.subarray(range[0], range[1])).digest('hex') : null;
+  const pixelHash = pixelValueHash(data, result.pixelData);
   return finishResult(result, task.keysFilter, hash, pixelHash);
 }
 
 type ParseResult = ReturnType<typeof parseDicom>;
+
+/** SHA-1 of ds.PixelData: the parser's view of the value when it has one (also the inflated
+ *  dataset of a deflated transfer syntax, PS3.5 §A.5), else the range found in the member. */
+function pixelValueHash(data: Uint8Array, pixel: ParseResult['pixelData']): string | null {
+  if (!pixel) return null;
+  if (pixel.value) return createHash('sha1').update(pixel.value).digest('hex');
+  if (pixel.inflated) return null;
+  const range = pixelDataRange(data, pixel);
+  return range ? createHash('sha1').update(data.subarray(range[0], range[1])).digest('hex') : null;
+}
 
 export function finishResult(result: ParseResult, keysFilter: string[], hash: string | null, pixelHash: string | null): MemberResult {
   const json = result.json as Record<string, unknown> | null;
