@@ -13,7 +13,8 @@ export const ZIPCSV_DESCRIPTION =
   'CSV members of ZIP archives as typed columns, with Spark CSV options (header, inferSchema, schema, sep, quote, escape, ' +
   'nullValue, comment, encoding, mode, columnNameOfCorruptRecord, samplingRatio); members whose headers differ are read ' +
   'as the union of their columns by name (nulls where a member lacks one; FAILFAST refuses instead); PERMISSIVE adds ' +
-  '_corrupt_record; asLines=true gives the reference rows (zipfile, file_name, line); includeSource adds _zip, _member';
+  '_corrupt_record; a corrupt archive or member fails with DATA_LOSS naming it unless ignoreCorruptFiles=true; ' +
+  'asLines=true gives the reference rows (zipfile, file_name, line); includeSource adds _zip, _member';
 
 export const zipcsvSource: Source = {
   name: 'zipcsv',

@@ -50,6 +50,10 @@ MEMBERS = {
     "semi.zip": {"semi.csv": b"# a comment line\na;b;c\n1;'x;y';\"q\"\n# another\n2;'it''s';'a\\'b'\n"},
     "union.zip": {"p1.csv": b"id,a\n1,x\n2,y\n", "p2.csv": b"b,id\nz,3\n", "skip.txt": b"not,csv\n"},
     "corrupt.zip": {"bad.csv": b"a,b,c\n1,x,y\n2,x\n3,x,y,z\nfour,x,y\n5,x,y\n6,\"never closed,y\n"},
+    "encodings.zip": {
+        "latin1.csv": "name,city\r\nJosé,Zürich\r\n\"Ø, ü\",Besançon\r\n".encode("latin-1"),
+        "utf16.csv": "name,city\nJosé,Zürich\n\"Ø, ü\",Besançon\n".encode("utf-16"),
+    },
     "lines.zip": {
         "l1.csv": b"\xef\xbb\xbfh1,h2\r\n  spaced ,\tx\t\r\n\r\nlast\xc2\xa0\x1c",
         "l2.csv": b"a\rb\nc\n\n",
@@ -72,6 +76,15 @@ def csv_server(tmp_path_factory):
         with zipfile.ZipFile((root / "many" if a else many) / f"part{a}.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for m in range(4):
                 zf.writestr(f"d/m{m}.csv", csv_bytes([["k", "v"], *[[f"{a}-{m}-{i}", str(i * a + m)] for i in range(50 + 7 * m)]]))
+    with zipfile.ZipFile(root / "late.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("late.csv", csv_bytes([["n", "sq"], *[[str(i), str(i * i)] for i in range(LATE_GOOD_ROWS)], ["oops"]]))
+    with zipfile.ZipFile(root / "crc.zip", "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.csv", b"n\n1\n2\n")
+        zf.writestr("b.csv", b"n\n3\n4\n")
+    raw = bytearray((root / "crc.zip").read_bytes())
+    at = raw.index(b"n\n3\n4\n")
+    raw[at + 2] = ord("7")  # b.csv's stored bytes no longer match the CRC-32 in the directory
+    (root / "crc.zip").write_bytes(bytes(raw))
     (root / "broken").mkdir()
     (root / "broken" / "junk.zip").write_bytes(b"this is not a zip archive at all" * 10)
     with zipfile.ZipFile(root / "broken" / "good.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -81,6 +94,9 @@ def csv_server(tmp_path_factory):
         yield uri, root
     finally:
         _stop(proc)
+
+
+LATE_GOOD_ROWS = 40_000
 
 
 def read(uri, path, **options):
@@ -243,3 +259,40 @@ def test_unknown_option_is_invalid_argument(csv_server):
     uri, _ = csv_server
     with pytest.raises(pa.ArrowInvalid):
         read(uri, "tricky.zip", headr="true")
+
+
+def test_failfast_after_batches_were_sent(csv_server):
+    uri, _ = csv_server
+    client = flight.connect(uri)
+    try:
+        body = {"source": "zipcsv", "path": "late.zip", "options": {"header": "true", "mode": "FAILFAST"}}
+        info = client.get_flight_info(flight.FlightDescriptor.for_command(json.dumps(body).encode()))
+        received = 0
+        with pytest.raises(flight.FlightError) as failed:
+            for chunk in client.do_get(info.endpoints[0].ticket):
+                received += chunk.data.num_rows
+    finally:
+        client.close()
+    assert 0 < received <= LATE_GOOD_ROWS
+    assert f"line {LATE_GOOD_ROWS + 2}" in str(failed.value) and "late.csv" in str(failed.value)
+
+
+def test_damaged_member_fails_with_data_loss_unless_ignored(csv_server):
+    uri, _ = csv_server
+    with pytest.raises(flight.FlightError) as failed:
+        read(uri, "crc.zip", header="true")
+    assert "crc.zip" in str(failed.value) and "b.csv" in str(failed.value) and "CRC" in str(failed.value)
+    table, _ = read(uri, "crc.zip", header="true", ignoreCorruptFiles="true", includeSource="true")
+    rows = [(r["_member"], r["n"]) for r in table.to_pylist()]
+    assert rows[:2] == [("a.csv", "1"), ("a.csv", "2")]
+    # Spark's ignoreCorruptFiles: what was read before the damage showed stays.
+    assert rows[2:] in ([], [("b.csv", "7")], [("b.csv", "7"), ("b.csv", "4")])
+
+
+@pytest.mark.parametrize("member_name,encoding,python_codec", [("latin1.csv", "ISO-8859-1", "latin-1"), ("utf16.csv", "UTF-16", "utf-16")])
+def test_encoding_option_equals_csv_module_on_decoded_text(csv_server, member_name, encoding, python_codec):
+    uri, root = csv_server
+    table, _ = read(uri, "encodings.zip", memberFilter=member_name, header="true", encoding=encoding, mode="DROPMALFORMED")
+    expected = list(csv.reader(io.StringIO(member(root, "encodings.zip", member_name).decode(python_codec), newline="")))
+    assert table.schema.names == expected[0]
+    assert [list(r.values()) for r in table.to_pylist()] == expected[1:]
