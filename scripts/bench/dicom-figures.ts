@@ -24,7 +24,8 @@ export const TITLES = {
 
 export interface DicomRunOptions {
   runs: number;
-  warmup: boolean;
+  /** Unmeasured reads first: a serving server has warm worker threads and JIT-compiled code. */
+  warmups: number;
 }
 
 export interface Measured {
@@ -32,14 +33,14 @@ export interface Measured {
   failure?: ReadFailure;
 }
 
-/** Read each command `runs` times on one server, each after an unmeasured warm-up read when asked. */
+/** Read each command `runs` times on one server, each after `warmups` unmeasured reads. */
 export async function measureReads(cores: Cores, cmds: Command[], o: DicomRunOptions): Promise<Measured[]> {
   const server = await startZipflight(CORPUS_ROOT, cores);
   const out: Measured[] = [];
   try {
     for (const cmd of cmds) {
       try {
-        if (o.warmup) await readThrough(server, cmd, { countErrors: true });
+        await repeat(o.warmups, () => readThrough(server, cmd, { countErrors: true }));
         out.push({ runs: await repeat(o.runs, () => readThrough(server, cmd, { countErrors: true })) });
       } catch (err) {
         if (!(err instanceof ReadFailure)) throw err;
