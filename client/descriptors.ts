@@ -23,8 +23,3 @@ export function cmdDescriptor(request: ReadRequest): FlightDescriptor {
 export function pathDescriptor(source: string, ...path: string[]): FlightDescriptor {
   return { type: 'PATH', path: [source, ...path] };
 }
-
-/** A human-readable form for messages and the CLI: the CMD's JSON or the PATH joined by '/'. */
-export function describeDescriptor(descriptor: FlightDescriptor): string {
-  return descriptor.type === 'CMD' ? Buffer.from(descriptor.cmd).toString('utf8') : descriptor.path.join('/');
-}
