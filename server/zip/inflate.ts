@@ -149,6 +149,8 @@ function isZlibError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
+/** fflate has no output-size control per push: one compressed chunk comes out whole (up to ~1032×
+ *  its size) before the caller can check limits. Fine for the benchmark row, not the hot path. */
 async function* fflateStream(source: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = [];
   const inflater = new Inflate((chunk) => { if (chunk.length) pending.push(chunk); });

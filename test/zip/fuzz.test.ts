@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ZipArchive } from '../../server/zip/archive.ts';
+import type { InflateBackend } from '../../server/zip/inflate.ts';
 import { ZipError } from '../../server/zip/zip-error.ts';
 import { makeFixtures, openBytes, type Fixtures } from './fixtures.ts';
 
@@ -16,6 +17,8 @@ const MAX_ENTRIES_READ = 12;
 const PREFIX_BYTES = 64;
 /** Limits for fuzzing: mutated sizes may declare anything; these bound what may come out. */
 const LIMITS = { maxInflatedBytes: 8 << 20, maxCompressionRatio: 1000, maxEntries: 10_000 };
+/** Every n-th case inflates with fflate (the benchmark backend) instead of node:zlib. */
+const FFLATE_EVERY = 4;
 const INTERESTING = [0, 1, 0x7f, 0xff, 0x100, 0x7fff, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
 /** mulberry32: a small seeded PRNG so every run tries the same cases. */
@@ -91,12 +94,12 @@ async function readAll(archive: ZipArchive): Promise<void> {
   }
 }
 
-async function runCase(bytes: Uint8Array): Promise<string> {
+async function runCase(bytes: Uint8Array, backend: InflateBackend): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('TIMEOUT'), CASE_TIMEOUT_MS); });
   const work = (async () => {
     try {
-      await readAll(await openBytes(bytes, { limits: LIMITS }));
+      await readAll(await openBytes(bytes, { limits: LIMITS, backend }));
       return 'opened';
     } catch (err) {
       if (err instanceof ZipError) return err.code;
@@ -131,7 +134,7 @@ describe('ZIP reader mutation fuzz', () => {
         bytes = MUTATIONS[name]!(bytes, r);
         applied.push(name);
       }
-      const result = await runCase(bytes);
+      const result = await runCase(bytes, i % FFLATE_EVERY === 0 ? 'fflate' : 'zlib');
       count(outcomes, result.split(' ')[0]!);
       if (result.startsWith('CRASH') || result === 'TIMEOUT') failures.push(`case ${i} (${applied.join('+')}): ${result}`);
     }
