@@ -69,7 +69,12 @@ function codecForTerm(term: string): string {
   return DEFAULT_ENCODING;
 }
 
-function latin1(bytes: Uint8Array): string {
+/** Short values decode faster char by char than through Buffer#toString. */
+const SHORT_STRING = 24;
+
+/** Bytes → code points 0-255 (ISO 8859-1 as Python decodes it; not WHATWG's windows-1252). */
+export function latin1(bytes: Uint8Array): string {
+  if (bytes.length <= SHORT_STRING) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 

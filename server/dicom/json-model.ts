@@ -5,7 +5,7 @@
 // by LUT Descriptor); each dataset decoded with its own or its parent's Specific Character Set.
 import { publicVr, privateVr } from './dictionary.ts';
 import { DicomError } from './dicom-error.ts';
-import { encodingsFromValue, type JsonElement, valueJson } from './values.ts';
+import { BINARY_VRS, encodingsFromValue, type JsonElement, valueJson } from './values.ts';
 import { type RawDataset, type RawElement, readSequence, SPECIFIC_CHARACTER_SET, type WalkContext } from './walker.ts';
 
 const PIXEL_REPRESENTATION = 0x00280103;
@@ -40,24 +40,44 @@ export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep:
   const scope: Scope = { ds, encodings, inheritedPixelRep, done: new Map() };
   const out: Record<string, JsonElement> = {};
   for (const [tag, el] of ds.elements) {
-    const json = elementJson(ctx, scope, el);
-    if (!skip || !skip.has(tag)) out[tagKey(tag)] = json;
+    if (skip !== undefined && skip.has(tag)) {
+      skippedElement(ctx, scope, el);
+      continue;
+    }
+    out[tagKey(tag)] = scope.done.get(tag) ?? convertElement(ctx, scope, el);
   }
   return out;
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_v, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
+/** "GGGGEEEE", upper-case hex (PS3.18 §F.2.1.1 attribute key). */
 export function tagKey(tag: number): string {
-  return tag.toString(16).toUpperCase().padStart(8, '0');
+  return HEX_BYTES[tag >>> 24] + HEX_BYTES[(tag >>> 16) & 0xff] + HEX_BYTES[(tag >>> 8) & 0xff] + HEX_BYTES[tag & 0xff];
 }
 
+/** An element another element's VR depends on (private creator, Pixel Representation, ...): converted once. */
 function elementJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
-  const cached = scope.done.get(el.tag);
-  if (cached) return cached;
-  const readVr = readElementVr(ctx, scope, el);
-  const vr = readVr.length > 2 ? resolveAmbiguous(ctx, scope, el, readVr) : readVr;
-  const json = vr === 'SQ' ? sequenceJson(ctx, scope, el) : convert(ctx, scope, el, vr, readVr === vr);
-  scope.done.set(el.tag, json);
+  let json = scope.done.get(el.tag);
+  if (json === undefined) scope.done.set(el.tag, (json = convertElement(ctx, scope, el)));
   return json;
+}
+
+function finalVr(ctx: WalkContext, scope: Scope, el: RawElement): [string, string] {
+  const readVr = readElementVr(ctx, scope, el);
+  return [readVr, readVr.length > 2 ? resolveAmbiguous(ctx, scope, el, readVr) : readVr];
+}
+
+function convertElement(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
+  const [readVr, vr] = finalVr(ctx, scope, el);
+  return vr === 'SQ' ? sequenceJson(ctx, scope, el) : convert(ctx, scope, el, vr, readVr === vr);
+}
+
+/** A filtered-out element: its VR is still resolved and a small value still converted (pydicom
+ *  would fail on them before the filter applies); only a binary value's base64 is not built. */
+function skippedElement(ctx: WalkContext, scope: Scope, el: RawElement): void {
+  const vr = finalVr(ctx, scope, el)[1];
+  if (!BINARY_VRS.has(vr)) elementJson(ctx, scope, el);
 }
 
 /** pydicom hooks.raw_element_vr (ambiguous VRs are resolved after, by resolveAmbiguous). */

@@ -2,7 +2,7 @@
 // with pydicom 3.0.1's rules: which VRs split on '\' and what is stripped, PN groups, AT as hex,
 // IS/DS parsed as Python's int()/float() do, FL widened to double, binary VRs base64 unswapped,
 // SV/UV past 2^53 as BigInt. Values pydicom cannot turn into JSON throw DicomError('BAD_VALUE').
-import { convertEncodings, decodeText, TEXT_DELIMITERS } from './charset.ts';
+import { convertEncodings, decodeText, latin1, TEXT_DELIMITERS } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
 
 export interface JsonElement {
@@ -13,9 +13,6 @@ export interface JsonElement {
 
 /** Binary VRs: InlineBinary (pydicom BYTES_VR plus the ambiguous VRs left unresolved but US/SS). */
 export const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN', 'OB or OW', 'US or OW', 'US or SS or OW']);
-const SPLIT_LATIN1 = new Set(['AS', 'CS', 'DA', 'DT', 'TM']);
-const SPLIT_TEXT = new Set(['LO', 'SH', 'UC']);
-const SINGLE_TEXT = new Set(['ST', 'LT', 'UT']);
 /** [bytes per value, DataView getter] of the binary number VRs (PS3.5 Table 6.2-1). */
 const NUMBERS: Record<string, [number, (dv: DataView, at: number, little: boolean) => number | bigint]> = {
   US: [2, (dv, at, le) => dv.getUint16(at, le)],
@@ -28,10 +25,35 @@ const NUMBERS: Record<string, [number, (dv: DataView, at: number, little: boolea
   UV: [8, (dv, at, le) => safeInt(dv.getBigUint64(at, le))],
 };
 /** Python's str.strip() whitespace within U+0000-U+00FF (latin-1 decoded text). */
+/** Python's str.strip() whitespace within U+0000-U+00FF (latin-1 decoded text). */
 const PY_SPACE = '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0]';
-const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
 const PY_RSTRIP = new RegExp(`${PY_SPACE}+$`);
-const TRAILING_NUL_SPACE = /[\0 ]+$/;
+const NUL = 0;
+const SPACE = 0x20;
+
+/** Python str.rstrip("\0 "), without a regex (the hot path of every string value). */
+function rstripNulSpace(s: string): string {
+  let end = s.length;
+  while (end > 0) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== SPACE && c !== NUL) break;
+    end--;
+  }
+  return end === s.length ? s : s.slice(0, end);
+}
+
+function isPySpace(c: number): boolean {
+  return c === SPACE || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0;
+}
+
+/** Python str.strip() for latin-1 text. */
+function pyStrip(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isPySpace(s.charCodeAt(start))) start++;
+  while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const INTEGER = /^[+-]?\d+$/;
 const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
@@ -40,13 +62,10 @@ function safeInt(v: bigint): number | bigint {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
 }
 
-export function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}
 
 /** pydicom multi_string: strip trailing spaces/NULs from the whole value, then split on '\'. */
 function multiString(s: string): string[] {
-  return s.replace(TRAILING_NUL_SPACE, '').split('\\');
+  return rstripNulSpace(s).split('\\');
 }
 
 /** Codecs named by a raw Specific Character Set value (the reader's convert_string path). */
@@ -66,7 +85,7 @@ function badValue(message: string): never {
 
 /** Python float(str) for DS: decimal, inf/infinity/nan, surrounding whitespace. */
 function pyFloat(text: string): number {
-  const s = text.replace(PY_STRIP, '');
+  const s = pyStrip(text);
   if (DECIMAL.test(s)) return Number(s);
   const special = SPECIAL_FLOAT.exec(s);
   if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
@@ -75,7 +94,7 @@ function pyFloat(text: string): number {
 
 /** pydicom IS(): int(str), else int(float(str)) when finite. */
 function pyIntString(text: string): number {
-  const s = text.replace(PY_STRIP, '');
+  const s = pyStrip(text);
   if (INTEGER.test(s)) return Number(s);
   const f = DECIMAL.test(s) ? Number(s) : NaN;
   if (!Number.isFinite(f)) badValue(`invalid literal for int() with base 10: '${text}'`);
@@ -84,7 +103,7 @@ function pyIntString(text: string): number {
 
 function numericStrings(vr: string, parts: string[], parse: (s: string) => number): JsonElement {
   if (parts.length === 1 && parts[0] === '') return { vr };
-  return { vr, Value: parts.map((p) => (p.replace(PY_STRIP, '') === '' ? badValue(`empty ${vr} value in a list`) : parse(p))) };
+  return { vr, Value: parts.map((p) => (pyStrip(p) === '' ? badValue(`empty ${vr} value in a list`) : parse(p))) };
 }
 
 function personNames(bytes: Uint8Array, encodings: readonly string[]): JsonElement {
@@ -130,37 +149,39 @@ function numbers(vr: string, dv: DataView, start: number, length: number, little
   return { vr, Value: out };
 }
 
+type Decoder = (vr: string, buf: Uint8Array, dv: DataView, start: number, end: number, little: boolean, encodings: readonly string[]) => JsonElement;
+
+const binary: Decoder = (vr, buf, _dv, start, end) =>
+  end === start ? { vr } : { vr, InlineBinary: Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('base64') };
+const numeric: Decoder = (vr, _buf, dv, start, end, little) => numbers(vr, dv, start, end - start, little);
+const splitLatin1: Decoder = (vr, buf, _dv, start, end) => strings(vr, multiString(latin1(buf.subarray(start, end))));
+const splitText: Decoder = (vr, buf, _dv, start, end, _le, enc) =>
+  strings(vr, decodeText(buf.subarray(start, end), enc, TEXT_DELIMITERS).split('\\').map(rstripNulSpace));
+const singleText: Decoder = (vr, buf, _dv, start, end, _le, enc) =>
+  strings(vr, [rstripNulSpace(decodeText(buf.subarray(start, end), enc, TEXT_DELIMITERS))]);
+
+/** One decoder per VR (PS3.5 Table 6.2-1), as pydicom.values.converters + DataElement.to_json_dict. */
+const DECODERS: Record<string, Decoder> = {
+  AS: splitLatin1, CS: splitLatin1, DA: splitLatin1, DT: splitLatin1, TM: splitLatin1,
+  LO: splitText, SH: splitText, UC: splitText, ST: singleText, LT: singleText, UT: singleText,
+  // pydicom's UID() strips each value with str.strip().
+  UI: (vr, buf, _dv, s, e) => strings(vr, multiString(rstripNulSpace(latin1(buf.subarray(s, e)))).map(pyStrip)),
+  AE: (vr, buf, _dv, s, e) => strings(vr, latin1(buf.subarray(s, e)).split('\\').map(pyStrip)),
+  UR: (vr, buf, _dv, s, e) => strings(vr, [latin1(buf.subarray(s, e)).replace(PY_RSTRIP, '')]),
+  PN: (_vr, buf, _dv, s, e, _le, enc) => personNames(buf.subarray(s, e), enc),
+  AT: (_vr, buf, dv, s, e, le) => tags(buf.subarray(s, e), dv, s, le),
+  IS: (vr, buf, _dv, s, e) => numericStrings(vr, multiString(latin1(buf.subarray(s, e))), pyIntString),
+  DS: (vr, buf, _dv, s, e) => numericStrings(vr, multiString(pyStrip(latin1(buf.subarray(s, e)))), pyFloat),
+  'US or SS': (vr, _buf, _dv, s, e) => (e === s ? { vr } : badValue('unresolved US or SS value')),
+};
+for (const vr of BINARY_VRS) DECODERS[vr] = binary;
+for (const vr of Object.keys(NUMBERS)) DECODERS[vr] = numeric;
+
 /** The JSON element of a non-sequence value `buf[start, end)` whose VR is final. */
 export function valueJson(
   vr: string, buf: Uint8Array, dv: DataView, start: number, end: number, little: boolean, encodings: readonly string[],
 ): JsonElement {
-  const bytes = buf.subarray(start, end);
-  if (BINARY_VRS.has(vr)) {
-    return bytes.length === 0 ? { vr } : { vr, InlineBinary: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
-  }
-  if (NUMBERS[vr] !== undefined) return numbers(vr, dv, start, end - start, little);
-  if (SPLIT_LATIN1.has(vr)) return strings(vr, multiString(latin1(bytes)));
-  if (SPLIT_TEXT.has(vr)) return strings(vr, decodeText(bytes, encodings, TEXT_DELIMITERS).split('\\').map((v) => v.replace(TRAILING_NUL_SPACE, '')));
-  if (SINGLE_TEXT.has(vr)) return strings(vr, [decodeText(bytes, encodings, TEXT_DELIMITERS).replace(TRAILING_NUL_SPACE, '')]);
-  switch (vr) {
-    case 'UI':
-      // pydicom's UID() strips each value with str.strip().
-      return strings(vr, multiString(latin1(bytes).replace(TRAILING_NUL_SPACE, '')).map((v) => v.replace(PY_STRIP, '')));
-    case 'AE':
-      return strings(vr, latin1(bytes).split('\\').map((v) => v.replace(PY_STRIP, '')));
-    case 'UR':
-      return strings(vr, [latin1(bytes).replace(PY_RSTRIP, '')]);
-    case 'PN':
-      return personNames(bytes, encodings);
-    case 'AT':
-      return tags(bytes, dv, start, little);
-    case 'IS':
-      return numericStrings(vr, multiString(latin1(bytes)), pyIntString);
-    case 'DS':
-      return numericStrings(vr, multiString(latin1(bytes).replace(PY_STRIP, '')), pyFloat);
-    case 'US or SS':
-      return bytes.length === 0 ? { vr } : badValue('unresolved US or SS value');
-    default:
-      throw new DicomError('UNKNOWN_VR', `unknown VR '${vr}'`);
-  }
+  const decode = Object.prototype.hasOwnProperty.call(DECODERS, vr) ? DECODERS[vr] : undefined;
+  if (decode === undefined) throw new DicomError('UNKNOWN_VR', `unknown VR '${vr}'`);
+  return decode(vr, buf, dv, start, end, little, encodings);
 }

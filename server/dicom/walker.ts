@@ -19,6 +19,8 @@ const SHORT_HEADER = 8;
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const VRS = new Set([...LONG_VRS, 'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN',
   'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
+/** VR by its two bytes (c0 << 8 | c1), for the explicit VRs pydicom knows. */
+const VR_BY_CODE = new Map([...VRS].map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]));
 const A = 0x41;
 const Z = 0x5a;
 
@@ -136,10 +138,10 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
     } else {
       const c0 = ctx.buf[pos + 4];
       const c1 = ctx.buf[pos + 5];
-      const code = String.fromCharCode(c0, c1);
-      if (VRS.has(code)) {
-        vr = code;
-        if (LONG_VRS.has(code)) {
+      const known = VR_BY_CODE.get((c0 << 8) | c1);
+      if (known !== undefined) {
+        vr = known;
+        if (LONG_VRS.has(known)) {
           if (ctx.short(pos + SHORT_HEADER, 4, limit)) throw new DicomError('TRUNCATED', 'input ends inside an element header', pos, tag);
           length = ctx.dv.getUint32(pos + SHORT_HEADER, little);
           pos += SHORT_HEADER + 4;
@@ -151,7 +153,7 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
         length = ctx.dv.getUint32(pos + 4, little);
         pos += SHORT_HEADER;
       } else {
-        vr = code;
+        vr = String.fromCharCode(c0, c1);
         length = ctx.dv.getUint16(pos + 6, little);
         pos += SHORT_HEADER;
       }

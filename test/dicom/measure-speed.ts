@@ -1,0 +1,56 @@
+// Micro-measure (not a test): header-only files per CPU-second, server/dicom vs pydicom 3.0.1,
+// on the same in-memory files (pydicom's test_files/*.dcm): parse + JSON model + JSON text.
+// Run: node --import tsx test/dicom/measure-speed.ts [rounds]
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseDicom } from '../../server/dicom/parse.ts';
+import { bytesOf, listFiles, PYTHON, pydicomData } from './oracle.ts';
+
+const rounds = Number(process.argv[2] ?? 20);
+const dir = join(pydicomData() ?? '', 'test_files');
+const files = listFiles(dir).filter((f) => f.endsWith('.dcm') && !f.includes('dicomdirtests'));
+const inputs = files.map(bytesOf);
+
+/** As zipdcm serialises meta: plain JSON.stringify, a replacer only when a BigInt is present. */
+function serialise(json: unknown): string {
+  try {
+    return JSON.stringify(json);
+  } catch {
+    return JSON.stringify(json, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  }
+}
+
+function ours(stopBeforePixels: boolean): number {
+  for (const b of inputs) serialise(parseDicom(b, { stopBeforePixels, complete: true }).json);
+  const start = process.cpuUsage();
+  for (let i = 0; i < rounds; i++) {
+    for (const b of inputs) serialise(parseDicom(b, { stopBeforePixels, complete: true }).json);
+  }
+  const used = process.cpuUsage(start);
+  return (rounds * inputs.length) / ((used.user + used.system) / 1e6);
+}
+
+const PY = `
+import io, json, sys, time, warnings, pydicom
+warnings.simplefilter("ignore")
+stop = sys.argv[1] == "1"; rounds = int(sys.argv[2]); data = [open(f, "rb").read() for f in sys.argv[3:]]
+def one(b):
+    try: json.dumps(pydicom.dcmread(io.BytesIO(b), stop_before_pixels=stop, force=True).to_json_dict())
+    except Exception: pass
+for b in data: one(b)
+t = time.process_time()
+for _ in range(rounds):
+    for b in data: one(b)
+print(rounds * len(data) / (time.process_time() - t))
+`;
+
+function pydicom(stopBeforePixels: boolean): number {
+  const r = spawnSync(PYTHON, ['-c', PY, stopBeforePixels ? '1' : '0', String(Math.max(1, Math.floor(rounds / 4))), ...files], { encoding: 'utf8' });
+  return Number(r.stdout.trim());
+}
+
+for (const stop of [true, false]) {
+  const a = ours(stop);
+  const b = pydicom(stop);
+  console.log(`${stop ? 'header-only' : 'full read  '}: ${files.length} files; server/dicom ${a.toFixed(0)} files/cpu-s, pydicom ${b.toFixed(0)} files/cpu-s, ×${(a / b).toFixed(1)}`);
+}
