@@ -39,6 +39,7 @@ export const zipcsvOptionSpecs = {
   columnNameOfCorruptRecord: stringOption(`Column for the raw text of malformed records in PERMISSIVE mode (default ${DEFAULT_CORRUPT_COLUMN})`, DEFAULT_CORRUPT_COLUMN, (s) =>
     s.trim() ? undefined : 'must not be empty'),
   samplingRatio: numberOption('Fraction of the sampled rows inferSchema looks at (default 1.0)', 1, Number.MIN_VALUE, 1),
+  multiLine: boolOption('Quoted fields may hold line breaks; always on here (false is refused rather than ignored)', true),
   asLines: boolOption("The reference's rows: zipfile, file_name, line (one per physical line, stripped)", false),
   numPartitions: intOption('Endpoints to split the members over, by compressed bytes (default 2 x cores)', () => 2 * availableParallelism(), 1, MAX_PARTITIONS),
   includeSource: boolOption('Add _zip (archive path) and _member (member name) columns', false),
@@ -66,6 +67,7 @@ export function parseZipcsvOptions(raw: Record<string, unknown> | undefined): Zi
     if (err instanceof CsvError) throw invalidArgument(`zipcsv: option 'encoding': ${err.message}`, err);
     throw err;
   }
+  if (!o.multiLine) throw invalidArgument("zipcsv: multiLine=false is not supported: quoted fields are always read across line breaks (RFC 4180 §2.6)");
   const userSchema = o.schema.trim() === '' ? null : parseDdl(o.schema, 'zipcsv option schema');
   return { ...o, pathGlobs: splitList(o.pathGlobFilter), dialect, nullBytes: new TextEncoder().encode(o.nullValue), userSchema };
 }

@@ -4,7 +4,7 @@
 // member is one partition). Each segment names an archive's entry range plus a digest of the
 // member names, so read() can tell when the archive changed since planning.
 import { createHash } from 'node:crypto';
-import type { Schema } from 'apache-arrow';
+import { Schema } from 'apache-arrow';
 import { invalidArgument, ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import type { ZipEntry } from '../zip/archive.ts';
@@ -179,5 +179,7 @@ export function checkSpec(spec: unknown): { schema: Schema; segments: Segment[] 
     g && typeof g.path === 'string' && Number.isSafeInteger(g.from) && Number.isSafeInteger(g.to) && g.from <= g.to &&
     Number.isSafeInteger(g.count) && typeof g.digest === 'string');
   if (!ok) throw invalidArgument('zipcsv ticket: malformed partition spec');
-  return { schema: parseDdl(s.schema, 'zipcsv ticket schema'), segments: s.segments };
+  // A read that found no columns at all (header-less, empty members, no corrupt column) has DDL ''.
+  const schema = s.schema === '' ? new Schema([]) : parseDdl(s.schema, 'zipcsv ticket schema');
+  return { schema, segments: s.segments };
 }
