@@ -22,31 +22,10 @@ import { generateZip, mutateZip } from './zip-mutate.ts';
 import { generateDicom, mutateDicom } from './dicom-mutate.ts';
 import { csvInput, dialectOptions } from './csv-mutate.ts';
 import { BYTE_MUTATORS, mutateStack } from './mutate.ts';
-import type { Seeds } from './seeds.ts';
 import type { Rng } from './rng.ts';
-
-/** An invariant the layer broke without throwing (silent corruption, a limit not enforced). */
-export class FuzzFinding extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FuzzFinding';
-  }
-}
-
-export interface Target {
-  name: string;
-  /** The case's input, from its seeded Rng alone (replayable in another thread). */
-  input(rng: Rng, seeds: Seeds): Uint8Array;
-  /** Run the input through the layer; returns an outcome label ('ok', 'ZipError:TRUNCATED', ...). */
-  exercise(input: Uint8Array, rng: Rng): Promise<string>;
-}
-
-/** The layer's own error type with a stable code → its label; anything else rethrown as a crash. */
-function expected(err: unknown, allowed: (e: unknown) => string | undefined): string {
-  const label = allowed(err);
-  if (label === undefined) throw err;
-  return label;
-}
+import { expected, FuzzFinding, type Target } from './target.ts';
+import { zipcsvSourceTarget, zipdcmSourceTarget } from './source-targets.ts';
+export { FuzzFinding, type Target };
 
 const zipLabel = (e: unknown) => (e instanceof ZipError && typeof e.code === 'string' && (e.code as string) !== '' ? `ZipError:${e.code}` : undefined);
 const csvLabel = (e: unknown) => (e instanceof CsvError && typeof e.code === 'string' ? `CsvError:${e.code}` : undefined);
@@ -315,5 +294,13 @@ export const selftestTarget: Target = {
 };
 
 /** The layers fuzzed by `--target all` and the CI suite. */
-export const LAYER_TARGETS = ['zip', 'dicom', 'csv', 'ticket'];
-export const TARGETS: Record<string, Target> = { zip: zipTarget, dicom: dicomTarget, csv: csvTarget, ticket: ticketTarget, selftest: selftestTarget };
+export const LAYER_TARGETS = ['zip', 'dicom', 'csv', 'ticket', 'zipdcm', 'zipcsv'];
+export const TARGETS: Record<string, Target> = {
+  zip: zipTarget,
+  dicom: dicomTarget,
+  csv: csvTarget,
+  ticket: ticketTarget,
+  zipdcm: zipdcmSourceTarget,
+  zipcsv: zipcsvSourceTarget,
+  selftest: selftestTarget,
+};

@@ -67,7 +67,7 @@ function zip64Extra(values: bigint[]): Uint8Array {
 }
 
 /** Build an archive; `forceZip64End` writes the ZIP64 record and locator even when not needed. */
-export function buildZip(members: BuildMember[], forceZip64End = false): Uint8Array {
+export function buildZip(members: BuildMember[], forceZip64End = false, comment: Uint8Array = new Uint8Array(0)): Uint8Array {
   const w = new Writer();
   const enc = new TextEncoder();
   const offsets: number[] = [];
@@ -103,7 +103,8 @@ export function buildZip(members: BuildMember[], forceZip64End = false): Uint8Ar
     w.fields([[4, ZIP64_LOCATOR_SIG], [4, 0], [8, BigInt(recordAt)], [4, 1]]);
   }
   const count = zip64End ? U16_MAX : members.length;
-  w.fields([[4, EOCD_SIG], [2, 0], [2, 0], [2, count], [2, count], [4, zip64End ? U32_MAX : cdSize], [4, zip64End ? U32_MAX : cdStart], [2, 0]]);
+  w.fields([[4, EOCD_SIG], [2, 0], [2, 0], [2, count], [2, count], [4, zip64End ? U32_MAX : cdSize], [4, zip64End ? U32_MAX : cdStart], [2, comment.length]]);
+  w.put(comment);
   return concatBytes(w.parts);
 }
 
