@@ -40,8 +40,9 @@ const ESCAPES: Record<string, string> = {
 /** Codecs that understand their own escape sequences (decoded with the ESC included). */
 const SELF_ESCAPING = new Set(['iso2022_jp', 'iso2022_jp_2', 'iso_ir_58']);
 
-/** WHATWG labels for the multi-byte codecs. iso2022_jp_2 (JIS X 0212) has no WHATWG decoder:
- *  ISO-2022-JP covers its JIS X 0208 part. GB2312 as GBK: a superset, equal on valid text. */
+/** WHATWG labels for the multi-byte codecs. iso2022_jp_2 has no WHATWG decoder: its JIS X 0212
+ *  fragments go through EUC-JP (decodeJisX0212), the rest through ISO-2022-JP. GB2312 as GBK: a
+ *  superset, equal on valid text. */
 const WHATWG_LABEL: Record<string, string> = {
   UTF8: 'utf-8', shift_jis: 'shift_jis', iso2022_jp: 'iso-2022-jp', iso2022_jp_2: 'iso-2022-jp', euc_kr: 'euc-kr',
   GB18030: 'gb18030', GBK: 'gbk', GB2312: 'gbk', iso_ir_58: 'gbk',
@@ -92,7 +93,33 @@ function decodeWith(bytes: Uint8Array, codec: string, fatal: boolean): string | 
     }
     return out;
   }
-  const label = WHATWG_LABEL[codec];
+  if (codec === 'iso2022_jp_2' && startsWith(bytes, JIS_X_0212)) return decodeJisX0212(bytes.subarray(JIS_X_0212.length), fatal);
+  return decodeWhatwg(bytes, WHATWG_LABEL[codec], fatal);
+}
+
+/** ESC $ ( D: JIS X 0212 in G0 (PS3.5 Table 6.1-2, ISO 2022 IR 159). */
+const JIS_X_0212 = [ESC, 0x24, 0x28, 0x44];
+/** EUC-JP's single shift 3: the next two bytes (| 0x80) are a JIS X 0212 character. */
+const SS3 = 0x8f;
+const GR = 0x80;
+
+function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
+  return prefix.every((b, i) => bytes[i] === b);
+}
+
+/** Two-byte JIS X 0212 characters (GL) re-coded as EUC-JP, which TextDecoder knows. */
+function decodeJisX0212(body: Uint8Array, fatal: boolean): string | null {
+  if (body.length % 2 !== 0) return fatal ? null : decodeWhatwg(body, 'iso-2022-jp', false);
+  const euc = new Uint8Array((body.length / 2) * 3);
+  for (let i = 0, j = 0; i < body.length; i += 2, j += 3) {
+    euc[j] = SS3;
+    euc[j + 1] = body[i] | GR;
+    euc[j + 2] = body[i + 1] | GR;
+  }
+  return decodeWhatwg(euc, 'euc-jp', fatal);
+}
+
+function decodeWhatwg(bytes: Uint8Array, label: string | undefined, fatal: boolean): string | null {
   if (label === undefined) return latin1(bytes);
   const key = label + (fatal ? '!' : '');
   let decoder = decoders.get(key);

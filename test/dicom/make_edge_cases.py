@@ -74,6 +74,10 @@ CASES = {
     "charset_escape_default": ex(0x00081030, "LO", b"ab\x1b(Bcd\x1b-Aef"),
     "charset_korean": ex(0x00080005, "CS", b"\\ISO 2022 IR 149")
     + ex(0x00100010, "PN", "Hong^Gildong=".encode() + b"\x1b$)C" + "洪^吉洞".encode("euc_kr") + b"=\x1b$)C" + "홍^길동".encode("euc_kr")),
+    "charset_jis_x_0212": ex(0x00080005, "CS", b"\\ISO 2022 IR 159")
+    + ex(0x00100010, "PN", b"Yamada^Tarou=\x1b$(D0!0\"\x1b(B^\x1b$(D0!\x1b(B"),
+    "charset_jis_x_0208": ex(0x00080005, "CS", b"\\ISO 2022 IR 87")
+    + ex(0x00100010, "PN", b"Yamada^Tarou=" + "山田".encode("iso2022_jp") + b"^" + "太郎".encode("iso2022_jp")),
     "charset_item_override": ex(0x00080005, "CS", b"ISO_IR 100") + ex(0x00081140, "SQ", item(
         ex(0x00080005, "CS", b"ISO_IR 192") + ex(0x00100010, "PN", "Ωé".encode())) + item(ex(0x00100010, "PN", b"\xe9"))),
     "lut_descriptor_ss": ex(0x00283002, "SS", struct.pack("<hhh", -32768, 0, 16)) + ex(0x00281101, "SS", struct.pack("<h", -1)),
