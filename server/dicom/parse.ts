@@ -1,10 +1,11 @@
 // Entry point of the DICOM layer: Part 10 bytes (PS3.10 §7) → the DICOM JSON model (PS3.18 §F.2)
 // exactly as pydicom 3.0.1's dcmread(f, force=True[, stop_before_pixels]).to_json_dict() gives it,
-// plus where Pixel Data lies. Own walker, not dicom-parser: measured on pydicom's test files, every
-// gap of dicom-parser 1.8.21 (no OV/SV/UV, strings cut at NUL, throws on truncation and trailing
-// bytes, no DICM → throw, deflate re-parsed from byte 0, implicit VR without a dictionary,
-// untilTag drops the stop position) needed a workaround around it, and the walker here is ~250
-// lines that reproduce pydicom's own recoveries, which no wrapper around dicom-parser could.
+// plus where Pixel Data lies. Own walker, not dicom-parser (measured on pydicom's 78 test_files
+// *.dcm): dicom-parser 1.8.21 throws on 9 of them that pydicom reads (no DICM ×4, buffer overrun
+// on OV/SV/UV or truncation ×3, missing meta, implicit misparse), cuts strings at NUL, re-parses
+// deflate from byte 0 and keeps nothing at its untilTag stop; each gap needed a workaround, and
+// parity needs pydicom's own recoveries replayed step by step, which no wrapper could. Speed:
+// dicom-parser's walk alone 21k files/cpu-s, this walk + full JSON model 9.5k (pydicom ~500).
 import { DicomError, formatTag } from './dicom-error.ts';
 import { datasetJson, tagKey } from './json-model.ts';
 import { readPart10Header } from './part10.ts';
