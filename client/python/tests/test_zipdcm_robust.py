@@ -27,6 +27,7 @@ GOOD = ("CT_small.dcm", "MR_small.dcm", "rtplan.dcm")
 TRUNCATE_AT = 710  # inside a value in CT_small's header: pydicom reads what comes before, silently
 MANY_MEMBERS = 240
 MANY_PARTITIONS = 8
+BIG_FRAMES = 34  # frames of 1 MiB: members of ~34 MiB, over the 32 MiB whole-member limit
 LATE_GOOD = 4500  # over two batches of rows (the server cuts batches at ~2k rows)
 
 
@@ -124,6 +125,44 @@ def late_dir(root: Root) -> None:
         zf.writestr("zz-bad.dcm", b"not DICOM\n" * 30)
 
 
+def big_dicom(encapsulated: bool) -> bytes:
+    """A member past the server's 32 MiB whole-member limit, written by pydicom: hashes mode
+    streams it. Encapsulated frames hide a Sequence Delimitation pattern inside a fragment (only
+    walking the items finds the value's real end); both carry an element after Pixel Data."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.encaps import encapsulate
+
+    rng = random.Random(5)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = "1.2.840.10008.5.1.4.1.1.7", "1.2.3.4"
+    meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.50" if encapsulated else "1.2.840.10008.1.2.1"
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = meta.MediaStorageSOPClassUID, "1.2.3.4", "OT"
+    ds.Rows, ds.Columns, ds.NumberOfFrames, ds.SamplesPerPixel = 1024, 1024, BIG_FRAMES, 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    if encapsulated:
+        frames = [rng.randbytes(1 << 20) for _ in range(BIG_FRAMES)]
+        frames[3] = frames[3][:1000] + b"\xfe\xff\xdd\xe0\x00\x00\x00\x00" + frames[3][1008:]
+        ds.PixelData = encapsulate(frames)
+        ds["PixelData"].VR, ds["PixelData"].is_undefined_length = "OB", True
+    else:
+        ds.PixelData = rng.randbytes(16 << 10) * (BIG_FRAMES * 64)  # deflates ~100:1, quickly
+        ds["PixelData"].VR = "OB"
+    ds.DataSetTrailingPadding = b"\0" * 8
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def big_dir(root: Root) -> None:
+    (root.path / "big").mkdir()
+    with zipfile.ZipFile(root.path / "big" / "big.zip", "w") as zf:
+        zf.writestr("encapsulated.dcm", big_dicom(True), compress_type=zipfile.ZIP_STORED)
+        zf.writestr("native.dcm", big_dicom(False), compress_type=zipfile.ZIP_DEFLATED)
+
+
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Root:
     r = Root(tmp_path_factory.mktemp("zipdcm-robust") / "root")
@@ -132,6 +171,7 @@ def root(tmp_path_factory) -> Root:
     many_dir(r)
     sniff_dir(r)
     late_dir(r)
+    big_dir(r)
     return r
 
 
@@ -246,6 +286,19 @@ def test_cancelled_stream_leaves_the_server_serving(uri, root):
         client.close()
     table = read(uri, "late/late.zip", mode="DROPMALFORMED")
     assert table.num_rows == LATE_GOOD and sorted(table.column("rowid").to_pylist()) == list(range(LATE_GOOD))
+
+
+def test_hashes_stream_members_too_large_to_hold(uri, root):
+    with zipfile.ZipFile(root.path / "big" / "big.zip") as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    assert all(len(b) > 32 * 1024 * 1024 for b in members.values())
+    rows = rows_by_path(read(uri, "big", hashes="true"))
+    assert set(rows) == {f"big/big.zip::{n}" for n in members}
+    for name, data in members.items():
+        row, exp = rows[f"big/big.zip::{name}"], Expected(data, force=False)
+        assert row["error"] is None, row["error"]
+        assert (row["hash"], row["pixel_hash"]) == (exp.hash, exp.pixel_hash), name
+        assert json.loads(row["meta"]) == exp.full and "FFFCFFFC" in exp.full
 
 
 def test_failfast_reads_good_archives(uri, root):
