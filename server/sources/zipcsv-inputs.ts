@@ -14,6 +14,10 @@ import { StorageError } from '../storage/storage-error.ts';
 import { openZip, ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 
+/** Planning reads a member's start through growing inflated prefixes, then streams past the last. */
+const FIRST_PREFIX_BYTES = 16 * 1024;
+const PREFIX_GROWTH = 4;
+const PREFIX_MAX_BYTES = 4 * 1024 * 1024;
 /** Compression methods the ZIP layer inflates (APPNOTE 4.4.5). */
 const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
@@ -104,4 +108,45 @@ export async function* tokenizeMember(input: OpenArchive, entry: ZipEntry, setti
     throw inputError(err, where);
   }
   yield;
+}
+
+/** Tokenize `bytes` (a prefix of the member, or all of it when `complete`) into `onRecord`. */
+function tokenizePrefix(bytes: Uint8Array, complete: boolean, settings: ZipcsvSettings, onRecord: (rec: CsvRecord) => void): void {
+  const normalizer = makeNormalizer(settings.encoding);
+  const tokenizer = new CsvTokenizer(settings.dialect, onRecord, limits().maxCsvRecordBytes);
+  tokenizer.push(normalizer.push(bytes));
+  if (complete) {
+    tokenizer.push(normalizer.end());
+    tokenizer.end();
+  }
+}
+
+/**
+ * The member's records from its start until `enough()` says stop (planning's header and sample).
+ * Small growing prefixes are inflated (readPrefix decodes no more than asked); past
+ * PREFIX_MAX_BYTES the member is streamed instead, so memory stays bounded either way. Each
+ * record reaches `onRecord` once, even when a longer prefix is tokenized again from the start.
+ */
+export async function readLeadingRecords(input: OpenArchive, entry: ZipEntry, settings: ZipcsvSettings, signal: AbortSignal, onRecord: (rec: CsvRecord) => void, enough: () => boolean): Promise<void> {
+  let delivered = 0;
+  let skip = 0;
+  const once = (rec: CsvRecord) => {
+    if (skip > 0) skip--;
+    else if (!enough()) {
+      delivered++;
+      onRecord(rec);
+    }
+  };
+  try {
+    for (let n = FIRST_PREFIX_BYTES; n <= PREFIX_MAX_BYTES; n *= PREFIX_GROWTH) {
+      const { bytes, complete } = await input.archive.readPrefix(entry, n, signal);
+      skip = delivered;
+      tokenizePrefix(bytes, complete, settings, once);
+      if (enough() || complete) return;
+    }
+  } catch (err) {
+    throw inputError(err, `${input.path}::${entry.name}`);
+  }
+  skip = delivered;
+  for await (const _ of tokenizeMember(input, entry, settings, signal, once)) if (enough()) break;
 }

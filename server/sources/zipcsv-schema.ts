@@ -8,7 +8,7 @@ import { invalidArgument, ServerError } from '../errors.ts';
 import { inferInto, mergeKinds, positionalName, safeHeader, type CsvKind } from '../csv/infer.ts';
 import type { CsvRecord } from '../csv/record.ts';
 import type { ZipEntry } from '../zip/archive.ts';
-import { tokenizeMember, type OpenArchive } from './zipcsv-inputs.ts';
+import { readLeadingRecords, type OpenArchive } from './zipcsv-inputs.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 
 export const ZIP_COLUMN = '_zip';
@@ -70,8 +70,7 @@ export async function sampleMember(input: OpenArchive, entry: ZipEntry, settings
       if (!rec.equals(k, nullBytes)) sample.kinds[k] = inferInto(sample.kinds[k] ?? 'null', rec.bytes(k));
     }
   };
-  const feed = tokenizeMember(input, entry, settings, signal, onRecord);
-  for await (const _ of feed) if (done) break;
+  await readLeadingRecords(input, entry, settings, signal, onRecord, () => done);
   return sample;
 }
 
