@@ -109,28 +109,52 @@ export function buildZip(members: BuildMember[], forceZip64End = false, comment:
 }
 
 const MiB = 1 << 20;
+/** Stored-block header (APPNOTE 4.4.5 → RFC 1951 §3.2.4): BFINAL=0, BTYPE=00, then LEN and NLEN. */
+const STORED_BLOCK_HEADER = 5;
 
 /**
  * A raw deflate stream that inflates to `mib` MiB of zeros in ~1 KiB per MiB (ratio ~1000:1):
  * one full-flushed block of zeros repeated (a full flush resets the window and ends byte-aligned,
  * so copies concatenate), then a final empty block. Built without inflating anything.
+ * `dilute` > 0 adds a stored block of that many fixed pseudo-random bytes after each MiB, which
+ * lowers the ratio (1024 → ~500:1) so a reader must stop on output size, not ratio alone.
  */
-export function deflateBomb(mib: number): { stored: Uint8Array; crc: number; size: number } {
+export function deflateBomb(mib: number, dilute = 0): { stored: Uint8Array; crc: number; size: number } {
   const block = deflateRawSync(new Uint8Array(MiB), { finishFlush: constants.Z_FULL_FLUSH });
   const last = deflateRawSync(new Uint8Array(0));
+  const noise = dilutionBytes(dilute);
+  const storedNoise = dilute ? concatBytes([storedHeader(dilute), noise]) : new Uint8Array(0);
   const parts: Uint8Array[] = [];
-  for (let i = 0; i < mib; i++) parts.push(block);
+  for (let i = 0; i < mib; i++) parts.push(block, storedNoise);
   parts.push(last);
-  return { stored: concatBytes(parts), crc: zerosCrc(mib), size: mib * MiB };
+  return { stored: concatBytes(parts), crc: bombCrc(mib, noise), size: mib * (MiB + dilute) };
 }
 
-const crcCache = new Map<number, number>();
-function zerosCrc(mib: number): number {
-  const hit = crcCache.get(mib);
+function storedHeader(len: number): Uint8Array {
+  return new Uint8Array([0x00, len & 0xff, len >> 8, ~len & 0xff, (~len >> 8) & 0xff]).subarray(0, STORED_BLOCK_HEADER);
+}
+
+/** Fixed bytes (xorshift from a constant), so a diluted bomb's CRC can be cached. */
+function dilutionBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+const crcCache = new Map<string, number>();
+function bombCrc(mib: number, noise: Uint8Array): number {
+  const key = `${mib}:${noise.length}`;
+  const hit = crcCache.get(key);
   if (hit !== undefined) return hit;
   const zeros = new Uint8Array(MiB);
   let c = 0;
-  for (let i = 0; i < mib; i++) c = crc32(zeros, c);
-  crcCache.set(mib, c >>> 0);
+  for (let i = 0; i < mib; i++) c = crc32(noise, crc32(zeros, c));
+  crcCache.set(key, c >>> 0);
   return c >>> 0;
 }

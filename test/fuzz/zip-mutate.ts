@@ -114,7 +114,8 @@ function nested(seeds: Uint8Array[], rng: Rng, depth: number): Uint8Array {
 
 /** High-ratio deflate members; declared sizes honest or lying small. */
 function bomb(rng: Rng): Uint8Array {
-  const b = deflateBomb(rng.pick(BOMB_MIB));
+  const diluted = rng.chance(0.3);
+  const b = deflateBomb(diluted ? BOMB_MIB[0] : rng.pick(BOMB_MIB), diluted ? BOMB_DILUTION : 0);
   const lie = rng.chance(0.5);
   const m: BuildMember = { name: rng.pick(['bomb.dcm', 'bomb.csv', 'bomb.zip']), stored: b.stored, method: METHOD_DEFLATED, crc: lie ? 0 : b.crc, uncompressedSize: lie ? rng.range(0, 4096) : b.size, zip64: rng.chance(0.3) };
   return buildZip(rng.chance(0.3) ? [m, { ...m, name: `2-${m.name}` }] : [m]);
@@ -122,3 +123,5 @@ function bomb(rng: Rng): Uint8Array {
 
 /** Bomb sizes in MiB: over the fuzz limit of inflated bytes per member, up to 1 GiB. */
 export const BOMB_MIB = [80, 256, 1024];
+/** Bytes of incompressible data per MiB in a diluted bomb (ratio ~500:1, under the ratio limit). */
+const BOMB_DILUTION = 1024;

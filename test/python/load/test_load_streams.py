@@ -56,6 +56,7 @@ def test_32_concurrent_streams_exact_rows_bounded_rss(server):
     latencies = {name: [] for name, _, _ in work}
     mismatches = []
     rows = [0]
+    lost = [0]
 
     def stream_loop(k: int) -> int:
         c = flight.FlightClient(server.uri)
@@ -71,6 +72,7 @@ def test_32_concurrent_streams_exact_rows_bounded_rss(server):
                     latencies[name].append(dt)
                     rows[0] += got.num_rows
                     if not got.equals(expected):
+                        lost[0] += max(0, expected.num_rows - got.num_rows)
                         mismatches.append(f"{name} endpoint {i % len(work)}: {got.num_rows} rows vs {expected.num_rows}")
                 done += 1
                 i += 1  # each thread cycles through every endpoint, starting at its own
@@ -85,7 +87,7 @@ def test_32_concurrent_streams_exact_rows_bounded_rss(server):
     hwm_mb = server.status("VmHWM") / 1024
     all_lat = [x for v in latencies.values() for x in v]
     print(f"\nload: {STREAMS} concurrent streams, {wall:.1f} s, {sum(counts)} streams, {rows[0]} rows, "
-          f"{len(mismatches)} mismatched, server RSS before {rss_before / 1024:.0f} MiB, peak (VmHWM) {hwm_mb:.0f} MiB")
+          f"{len(mismatches)} mismatched, {lost[0]} rows lost, server RSS before {rss_before / 1024:.0f} MiB, peak (VmHWM) {hwm_mb:.0f} MiB")
     print(f"load: all p50 {_percentile(all_lat, 50) * 1000:.0f} ms, p99 {_percentile(all_lat, 99) * 1000:.0f} ms")
     for name, lat in latencies.items():
         if lat:
