@@ -71,7 +71,7 @@ function codecForTerm(term: string): string {
 }
 
 /** Short values decode faster char by char than through Buffer#toString. */
-const SHORT_STRING = 24;
+const SHORT_STRING = 64;
 
 /** Bytes → code points 0-255 (ISO 8859-1 as Python decodes it; not WHATWG's windows-1252). */
 export function latin1(bytes: Uint8Array): string {

@@ -63,20 +63,20 @@ function elementJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonElemen
   return json;
 }
 
-function finalVr(ctx: WalkContext, scope: Scope, el: RawElement): [string, string] {
-  const readVr = readElementVr(ctx, scope, el);
-  return [readVr, readVr.length > 2 ? resolveAmbiguous(ctx, scope, el, readVr) : readVr];
+function finalVr(ctx: WalkContext, scope: Scope, el: RawElement, readVr: string): string {
+  return readVr.length > 2 ? resolveAmbiguous(ctx, scope, el, readVr) : readVr;
 }
 
 function convertElement(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
-  const [readVr, vr] = finalVr(ctx, scope, el);
+  const readVr = readElementVr(ctx, scope, el);
+  const vr = finalVr(ctx, scope, el, readVr);
   return vr === 'SQ' ? sequenceJson(ctx, scope, el) : convert(ctx, scope, el, vr, readVr === vr);
 }
 
 /** A filtered-out element: its VR is still resolved and a small value still converted (pydicom
  *  would fail on them before the filter applies); only a binary value's base64 is not built. */
 function skippedElement(ctx: WalkContext, scope: Scope, el: RawElement): void {
-  const vr = finalVr(ctx, scope, el)[1];
+  const vr = finalVr(ctx, scope, el, readElementVr(ctx, scope, el));
   if (!BINARY_VRS.has(vr)) elementJson(ctx, scope, el);
 }
 
