@@ -9,7 +9,7 @@ import { runMemberTask } from '../workers/pool.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import type { RowInput } from './zipdcm-schema.ts';
 import { describeError, readRange, type OpenInput } from './zipdcm-inputs.ts';
-import { streamMemberHashes } from './zipdcm-stream.ts';
+import { HEAD_LIMIT, streamMemberHashes } from './zipdcm-stream.ts';
 
 /** First read of a member's (compressed) bytes; most headers are a few KiB. */
 const FIRST_READ = 16 * 1024;
@@ -61,6 +61,7 @@ async function parseFromSource(src: Source, ctx: MemberContext): Promise<MemberR
     const result = await runMemberTask(task);
     if (result.status !== 'need-more') return result;
     if (want >= src.compressedSize) return errorResult('DICOM header does not end within the member');
+    if (want >= HEAD_LIMIT) return errorResult(`no Pixel Data within the first ${HEAD_LIMIT} compressed bytes: header not read`);
     tried = want;
     want = Math.min(src.compressedSize, want * READ_GROWTH);
   }

@@ -11,8 +11,9 @@ import { EncapsulatedValue, littleEndianAt } from '../workers/pixel-value.ts';
 /** Header bytes tried first, then ×4 until the header parses up to Pixel Data. */
 const FIRST_HEAD_PARSE = 64 * 1024;
 const HEAD_GROWTH = 4;
-/** A "header" longer than this is not a header: give up rather than hold the member. */
-const HEAD_LIMIT = 64 * 1024 * 1024;
+/** A "header" (everything before Pixel Data) longer than this is not a header: give up rather
+ *  than hold the member. Header-only reads stop at the same size. */
+export const HEAD_LIMIT = 64 * 1024 * 1024;
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
   return Buffer.concat(chunks, total);

@@ -246,6 +246,15 @@ def test_dropmalformed_keeps_only_good_members(uri, root):
     assert set(rows) == set(root.good)
     for path, data in root.good.items():
         assert_good(rows[path], data)
+    # A partition whose every row was dropped still answers with its schema and no rows.
+    info = plan(uri, "corrupt/garbage.zip", mode="DROPMALFORMED")
+    assert len(info.endpoints) == 1
+    client = flight.connect(uri)
+    try:
+        empty = client.do_get(info.endpoints[0].ticket).read_all()
+    finally:
+        client.close()
+    assert empty.num_rows == 0 and empty.schema == info.schema
 
 
 @pytest.mark.parametrize("path", ["corrupt/mixed.zip", "corrupt/encrypted.zip", "corrupt/truncated.zip", "corrupt/garbage.zip", "corrupt/garbage.dcm"])
