@@ -3,7 +3,7 @@
 // partition), with random options. Only ServerError (never INTERNAL) may escape; every batch must
 // carry the planned schema; and an archive marked intact must not fail the stream unless FAILFAST
 // (zipdcm PERMISSIVE: exactly one row per .dcm member, errors as rows).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -67,6 +67,12 @@ async function scratchRoot(): Promise<{ dir: string; root: DataRoot }> {
     scratch = { dir, root: await DataRoot.open(dir) };
   }
   return scratch;
+}
+
+/** Remove the scratch data root (the worker calls this when its cases are done). */
+export function disposeScratch(): void {
+  if (scratch) rmSync(scratch.dir, { recursive: true, force: true });
+  scratch = undefined;
 }
 
 const fieldNames = (s: Schema) => s.fields.map((f) => `${f.name}:${f.type}`).join(',');

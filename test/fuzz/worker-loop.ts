@@ -9,6 +9,7 @@ import { setLimits } from '../../server/limits.ts';
 import { caseSeed, Rng } from './rng.ts';
 import { loadSeeds } from './seeds.ts';
 import { FuzzFinding, TARGETS } from './targets.ts';
+import { disposeScratch } from './source-targets.ts';
 import { FUZZ_LIMITS, PROGRESS_INDEX, PROGRESS_READY, type WorkerData, type WorkerMessage } from './protocol.ts';
 
 /** Cases run before the heap baseline is taken (lazy tables and caches settle first). */
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       heapBase = process.memoryUsage().heapUsed;
     }
   }
+  disposeScratch();
   gc();
   const heapGrowthMb = heapBase < 0 ? 0 : (process.memoryUsage().heapUsed - heapBase) / MiB;
   post({ type: 'done', heapGrowthMb });
