@@ -79,15 +79,33 @@ export function digestNames(names: Iterable<string>): string {
   return h.digest('hex').slice(0, DIGEST_HEX);
 }
 
+/** Does a bare file start like Part 10 (`DICM` at byte 128)? Unreadable counts as no. */
+async function isPart10File(root: DataRoot, rel: string): Promise<boolean> {
+  try {
+    const file = await root.openFile(rel);
+    try {
+      const head = await file.read(DICM_OFFSET, DICM.length);
+      return DICM.every((b, i) => head[i] === b);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 async function scanFile(root: DataRoot, file: { rel: string; size: number }, settings: ZipdcmSettings): Promise<Unit[]> {
-  if (isBareDicomName(file.rel)) return [{ path: file.rel, kind: 'dcm', index: 0, name: '', weight: file.size + MEMBER_WEIGHT, size: file.size }];
+  const bare = (): Unit[] => [{ path: file.rel, kind: 'dcm', index: 0, name: '', weight: file.size + MEMBER_WEIGHT, size: file.size }];
+  if (isBareDicomName(file.rel)) return bare();
   const bad = (): Unit[] => [{ path: file.rel, kind: 'bad', index: 0, name: '', weight: MEMBER_WEIGHT, size: 0 }];
   let input;
   try {
     input = await openInput(root, file.rel);
   } catch (err) {
-    if (describeError(err) !== null) return bad();
-    throw err;
+    if (describeError(err) === null) throw err;
+    // Not a ZIP but a Part 10 file without the .dcm extension (named explicitly, or matched by a
+    // wider pathGlobFilter): read it as a bare DICOM file rather than report a broken archive.
+    return (await isPart10File(root, file.rel)) ? bare() : bad();
   }
   try {
     const members = await selectMembers(input.archive, settings);

@@ -115,6 +115,13 @@ def tiny_dicom(i: int) -> bytes:
     return out.getvalue()
 
 
+def loose_dir(root: Root) -> None:
+    """Bare files without the .dcm extension: one Part 10 file, one text file."""
+    (root.path / "loose").mkdir()
+    (root.path / "loose" / "IM0001").write_bytes((CORPUS / "CT_small.dcm").read_bytes())
+    (root.path / "loose" / "README").write_bytes(b"scanned on the old scanner\n")
+
+
 def late_dir(root: Root) -> None:
     """More good members than one batch holds, then a bad one: FAILFAST fails after batches went out."""
     (root.path / "late").mkdir()
@@ -172,6 +179,7 @@ def root(tmp_path_factory) -> Root:
     sniff_dir(r)
     late_dir(r)
     big_dir(r)
+    loose_dir(r)
     return r
 
 
@@ -352,6 +360,16 @@ def test_member_filter_glob_and_path_glob_filter(uri, root):
     assert set(rows) == {f"many/many.zip::series/IM0000{i}.dcm" for i in range(10)}
     rows = rows_by_path(read(uri, "corrupt", pathGlobFilter="*.dcm"))
     assert set(rows) == {"corrupt/garbage.dcm", "corrupt/empty.dcm"}
+
+
+def test_extensionless_part10_files_read_as_bare_dicom(uri, root):
+    data = (root.path / "loose" / "IM0001").read_bytes()
+    assert_good(rows_by_path(read(uri, "loose/IM0001"))["loose/IM0001"], data)
+    rows = rows_by_path(read(uri, "loose", pathGlobFilter="*"))
+    assert set(rows) == {"loose/IM0001", "loose/README"}
+    assert_good(rows["loose/IM0001"], data)
+    assert rows["loose/README"]["error"] is not None and "loose/README" in rows["loose/README"]["error"]
+    assert read(uri, "loose").num_rows == 0  # the default pathGlobFilter (*.zip, *.dcm) matches neither
 
 
 def test_recursive_file_lookup_false_keeps_to_the_top_level(uri, root):
