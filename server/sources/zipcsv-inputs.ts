@@ -52,6 +52,12 @@ function damageText(err: unknown): string {
   return code?.startsWith('Z_') ? `corrupt deflate data (${code})` : `I/O error ${code}`;
 }
 
+/** Damage ignoreCorruptFiles skips: a wrapped ZIP / inflate / I/O error. FAILFAST rows and
+ *  "changed since planning" carry no cause and always fail. */
+export function isSkippableDamage(err: unknown): boolean {
+  return err instanceof ServerError && err.kind === 'data-loss' && err.cause !== undefined;
+}
+
 /** The ServerError for `err` while reading `where` (an archive, or `archive::member`). */
 export function inputError(err: unknown, where: string): unknown {
   if (err instanceof ServerError) return err;

@@ -5,11 +5,11 @@
 // member names, so read() can tell when the archive changed since planning.
 import { createHash } from 'node:crypto';
 import { Schema } from 'apache-arrow';
-import { invalidArgument, ServerError } from '../errors.ts';
+import { invalidArgument } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import type { ZipEntry } from '../zip/archive.ts';
 import { parseDdl, toDdl } from './ddl.ts';
-import { inputError, isInputDamage, memberSelected, openArchive } from './zipcsv-inputs.ts';
+import { inputError, isInputDamage, isSkippableDamage, memberSelected, openArchive } from './zipcsv-inputs.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 import { buildSchema, INFER_SAMPLE_ROWS, sampleMember, type MemberSample } from './zipcsv-schema.ts';
 
@@ -68,7 +68,7 @@ async function scanArchive(root: DataRoot, rel: string, settings: ZipcsvSettings
         try {
           samples.push(await sampleMember(input, entry, settings, settings.inferSchema ? rows(members.length) : 0, signal));
         } catch (err) {
-          if (!(settings.ignoreCorruptFiles && err instanceof ServerError && err.kind === 'data-loss')) throw err;
+          if (!(settings.ignoreCorruptFiles && isSkippableDamage(err))) throw err;
         }
       }
     }

@@ -6,18 +6,15 @@
 import type { RecordBatch } from 'apache-arrow';
 import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
+import type { ZipEntry } from '../zip/archive.ts';
 import { BatchSink } from './zipcsv-batches.ts';
-import { inputError, openArchive, tokenizeMember, type OpenArchive } from './zipcsv-inputs.ts';
+import { inputError, isSkippableDamage, openArchive, tokenizeMember, type OpenArchive } from './zipcsv-inputs.ts';
 import { LineRows } from './zipcsv-lines.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 import { checkSpec, digestNames, selectMembers, type Segment } from './zipcsv-plan.ts';
 import { MemberRows } from './zipcsv-rows.ts';
 import { layoutOf } from './zipcsv-schema.ts';
-import type { ZipEntry } from '../zip/archive.ts';
 
-/** Damage to skip under ignoreCorruptFiles: a wrapped ZIP/inflate/I/O error. FAILFAST and
- *  "changed since planning" errors carry no cause and always fail the stream. */
-const isDamage = (err: unknown) => err instanceof ServerError && err.kind === 'data-loss' && err.cause !== undefined;
 
 /** The archive and the members the segment names, or DATA_LOSS when it changed since planning. */
 async function openSegment(root: DataRoot, seg: Segment, settings: ZipcsvSettings): Promise<{ input: OpenArchive; members: ZipEntry[] }> {
@@ -45,22 +42,18 @@ export async function* readZipcsv(root: DataRoot, rawSpec: unknown, settings: Zi
     try {
       opened = await openSegment(root, seg, settings);
     } catch (err) {
-      if (settings.ignoreCorruptFiles && isDamage(err)) continue;
+      if (settings.ignoreCorruptFiles && isSkippableDamage(err)) continue;
       throw err;
     }
     try {
       for (const entry of opened.members) {
-        const rows = layout
-          ? new MemberRows(layout, settings, sink, seg.path, entry.name).onRecord
-          : null;
+        const steps = layout
+          ? tokenizeMember(opened.input, entry, settings, signal, new MemberRows(layout, settings, sink, seg.path, entry.name).onRecord)
+          : new LineRows(sink, settings, seg.path, entry.name).read(opened.input, entry, signal);
         try {
-          if (rows) {
-            for await (const _ of tokenizeMember(opened.input, entry, settings, signal, rows)) yield* sink.take(false);
-          } else {
-            for await (const _ of new LineRows(sink, settings, seg.path, entry.name).read(opened.input, entry, signal)) yield* sink.take(false);
-          }
+          for await (const _ of steps) yield* sink.take(false);
         } catch (err) {
-          if (!(settings.ignoreCorruptFiles && isDamage(err))) throw err;
+          if (!(settings.ignoreCorruptFiles && isSkippableDamage(err))) throw err;
         }
       }
     } finally {
