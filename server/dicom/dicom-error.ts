@@ -9,7 +9,10 @@ export type DicomErrorCode =
   | 'INFLATE'
   /** An explicit VR pydicom does not know (it raises NotImplementedError). */
   | 'UNKNOWN_VR'
-  /** A value pydicom cannot convert to the JSON model (odd byte counts, non-numeric IS/DS, ...). */
+  /** A binary number value whose byte count is not a multiple of its size (pydicom's
+   *  BytesLengthException, raised as soon as the element is read, not only by to_json_dict). */
+  | 'BAD_LENGTH'
+  /** A value pydicom reads but cannot put into the JSON model (non-numeric IS/DS, PN, AT, ...). */
   | 'BAD_VALUE'
   /** Not DICOM at all: nothing could be read. */
   | 'NOT_DICOM';

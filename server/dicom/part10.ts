@@ -60,7 +60,8 @@ function readFileMeta(ctx: WalkContext, pos: number): { ds: RawDataset; pos: num
     datasetJson(ctx, { ...meta.ds, elements: new Map([[first.value.tag, first.value]]) }, undefined);
   } catch (err) {
     if (err instanceof DicomError && err.code === 'UNKNOWN_VR') return readGroup(ctx, pos, FILE_META_GROUP, true);
-    throw err;
+    // pydicom converts the element with its retrying converters: only a wrong byte count raises here.
+    if (!(err instanceof DicomError) || err.code === 'BAD_LENGTH' || err.code === 'TRUNCATED') throw err;
   }
   return meta;
 }

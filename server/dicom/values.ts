@@ -142,7 +142,7 @@ function tags(bytes: Uint8Array, dv: DataView, start: number, little: boolean): 
 
 function numbers(vr: string, dv: DataView, start: number, length: number, little: boolean): JsonElement {
   const [size, get] = NUMBERS[vr];
-  if (length % size !== 0) badValue(`${length} bytes are not a whole number of ${vr} values`);
+  if (length % size !== 0) throw new DicomError('BAD_LENGTH', `${length} bytes are not a whole number of ${vr} values`);
   if (length === 0) return { vr };
   const out: (number | bigint)[] = new Array(length / size);
   for (let i = 0; i < out.length; i++) out[i] = get(dv, start + i * size, little);
