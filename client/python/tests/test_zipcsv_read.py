@@ -54,6 +54,9 @@ MEMBERS = {
         "latin1.csv": "name,city\r\nJosé,Zürich\r\n\"Ø, ü\",Besançon\r\n".encode("latin-1"),
         "utf16.csv": "name,city\nJosé,Zürich\n\"Ø, ü\",Besançon\n".encode("utf-16"),
     },
+    "wide.zip": {"wide.csv": b"n,t\n-1,1969-12-31T23:59:59.999999\n9223372036854775807,1900-01-01T00:00:00\n"
+                 b"-9223372036854775808,2262-04-11T23:47:16.854775\n4294967296,1970-01-01T00:00:00.000001\n"
+                 b"-4294967297,0001-01-01T00:00:00\n12345678901234567890,2024-13-01T00:00:00\n"},
     "lines.zip": {
         "l1.csv": b"\xef\xbb\xbfh1,h2\r\n  spaced ,\tx\t\r\n\r\nlast\xc2\xa0\x1c",
         "l2.csv": b"a\rb\nc\n\n",
@@ -296,3 +299,23 @@ def test_encoding_option_equals_csv_module_on_decoded_text(csv_server, member_na
     expected = list(csv.reader(io.StringIO(member(root, "encodings.zip", member_name).decode(python_codec), newline="")))
     assert table.schema.names == expected[0]
     assert [list(r.values()) for r in table.to_pylist()] == expected[1:]
+
+
+def test_bigint_and_timestamp_values_equal_python_int_and_datetime(csv_server):
+    uri, root = csv_server
+    table, _ = read(uri, "wide.zip", schema="n bigint, t timestamp, _corrupt_record string", header="true")
+    epoch = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+    def oracle(n, t):
+        value = int(n) if -(2**63) <= int(n) < 2**63 else None  # Spark's LongType range
+        try:
+            stamp = dt.datetime.fromisoformat(t).replace(tzinfo=UTC)
+        except ValueError:
+            stamp = None
+        return value, stamp
+
+    rows = oracle_rows(member(root, "wide.zip", "wide.csv"))[1:]
+    got = table.to_pylist()
+    assert [(r["n"], r["t"]) for r in got] == [oracle(*row) for row in rows]
+    assert [r["_corrupt_record"] is not None for r in got] == [None in oracle(*row) for row in rows]
+    assert got[0]["t"] - epoch == dt.timedelta(microseconds=-1)
