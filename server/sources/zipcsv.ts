@@ -2,6 +2,15 @@
 // Spark's CSV option names and defaults; or, with asLines=true, the reference data source's
 // (zipfile, file_name, line) rows. describe() plans member partitions and the schema from a
 // bounded sample; read() streams one partition, inflating and tokenizing incrementally.
+// Decisions where Spark leaves room (stated here and in the description):
+// - members whose headers differ are read as the union of their columns by name (case-insensitive,
+//   first-seen order), nulls where a member lacks one; FAILFAST refuses the read instead;
+// - inferSchema looks at the first INFER_SAMPLE_ROWS data rows spread evenly over the members
+//   (samplingRatio thins that sample); a later value that does not fit is a malformed record;
+// - timestamps without an offset are read as UTC; quoted fields always span lines (multiLine);
+// - PERMISSIVE adds the corrupt-record column unless a DDL schema is given (then only if named);
+// - a corrupt archive or member is DATA_LOSS naming it, or skipped with ignoreCorruptFiles=true;
+// - asLines: `zipfile` is the archive's path under the data root; memberFilter still applies.
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { Plan, Source, SourceContext, SourceRequest } from './source.ts';
 import { linesSchema } from './zipcsv-lines.ts';
