@@ -7,6 +7,10 @@ import bcrypt from 'bcryptjs';
 /** bcrypt's modular-crypt prefixes ($2a$, $2b$, $2y$) followed by the cost. */
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
+/** Offset of the two-digit cost in a modular-crypt bcrypt hash: `$2b$` then `NN`. */
+const BCRYPT_COST_AT = 4;
+const DECOY_BYTES = 32;
+
 type Secret = { kind: 'password'; digest: Buffer } | { kind: 'bcrypt'; hash: string };
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -27,7 +31,9 @@ export class Credentials {
   private readonly users = new Map<string, Secret>();
   private readonly tokens: Buffer[] = [];
   /** Compared against when the user is unknown, so the answer takes as long as a wrong password. */
-  private readonly decoy = digest(randomBytes(32).toString('hex'));
+  private readonly decoy = digest(randomBytes(DECOY_BYTES).toString('hex'));
+  /** With bcrypt users, unknown users cost a bcrypt compare too (made on first need). */
+  private decoyHash?: string;
 
   /** `alice:secret,bob:pw` (ZIPFLIGHT_USERS). */
   addUserList(list: string, where = 'ZIPFLIGHT_USERS'): this {
@@ -67,8 +73,19 @@ export class Credentials {
   async verifyPassword(user: string, password: string): Promise<boolean> {
     const secret = this.users.get(user);
     if (secret?.kind === 'bcrypt') return bcrypt.compare(password, secret.hash);
+    if (secret === undefined && this.bcryptCost() !== undefined) {
+      this.decoyHash ??= bcrypt.hashSync(randomBytes(DECOY_BYTES).toString('hex'), this.bcryptCost());
+      await bcrypt.compare(password, this.decoyHash);
+      return false;
+    }
     const ok = sameDigest(digest(password), secret?.digest ?? this.decoy);
     return ok && secret !== undefined;
+  }
+
+  /** The cost of the first bcrypt user's hash ($2b$NN$...), if there is one. */
+  private bcryptCost(): number | undefined {
+    for (const s of this.users.values()) if (s.kind === 'bcrypt') return Number(s.hash.slice(BCRYPT_COST_AT, BCRYPT_COST_AT + 2));
+    return undefined;
   }
 
   /** Index of the matching static token, or -1. Every token is compared, matched or not. */

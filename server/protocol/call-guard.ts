@@ -66,6 +66,7 @@ export function guardCall(method: string, handler: GuardedHandler, options: Guar
       if (reply) reply(status, null);
       else (call as StreamCall).emit('error', status);
     };
+    record.principal = clientCertificateName(call);
     const run = () => {
       try {
         handler(call, reply, record);
@@ -82,6 +83,12 @@ export function guardCall(method: string, handler: GuardedHandler, options: Guar
     }
     run();
   }) as grpc.UntypedHandleCall;
+}
+
+/** The verified client certificate's subject CN under mTLS, as `cert:CN`; a bearer overrides it. */
+function clientCertificateName(call: AnyCall): string | undefined {
+  const cn = call.getAuthContext?.()?.sslPeerCertificate?.subject?.CN;
+  return cn ? `cert:${Array.isArray(cn) ? cn.join(',') : cn}` : undefined;
 }
 
 /** Basic → bearer: the token goes back in the response headers, before any message. */

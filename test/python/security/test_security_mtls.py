@@ -23,6 +23,9 @@ def test_client_certificate_from_the_ca_reads(mtls_server, certs):
                     private_key=certs.read("client.key")) as client:
         info = client.get_flight_info(_descriptor())
         assert client.do_get(info.endpoints[0].ticket).read_all().num_rows == ROWS
+    time.sleep(SETTLE_S)
+    # The call log names the verified certificate's subject (CN=client, set by the conftest).
+    assert any('"user":"cert:client"' in line and '"method":"DoGet"' in line for line in mtls_server.output)
 
 
 @pytest.mark.parametrize("identity", [None, "rogue-client"])
