@@ -1,5 +1,5 @@
 // Structure-aware DICOM mutators (PS3.5 §7.1 data elements, PS3.10 §7.1 file meta): walk the
-// explicit-VR little-endian element headers after the 128-byte preamble and `DICM`, then make
+// little-endian element headers (explicit or implicit VR) after the preamble and `DICM`, then make
 // one lie — a length (undefined, huge, odd, off by a little), a VR swapped for another, a tag
 // turned into Pixel Data or an item/sequence delimiter, a transfer syntax swapped — or build a
 // header of random elements from scratch.
@@ -12,6 +12,7 @@ const MAGIC = [0x44, 0x49, 0x43, 0x4d]; // "DICM"
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const VRS = ['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV', 'XX', '\0\0'];
 const UNDEFINED_LENGTH = 0xffffffff;
+const KNOWN_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV']);
 const LENGTH_LIES = [0, 1, 2, 3, 7, 0xfffe, 0xffff, 0x10000, 0x7fffffff, 0xfffffffe, UNDEFINED_LENGTH];
 /** Tags readers treat specially: Pixel Data, item, item and sequence delimiters, group lengths, charset, TS. */
 const SPECIAL_TAGS: [number, number][] = [[0x7fe0, 0x0010], [0xfffe, 0xe000], [0xfffe, 0xe00d], [0xfffe, 0xe0dd], [0x0008, 0x0000], [0x0008, 0x0005], [0x0002, 0x0010], [0x0028, 0x0103], [0x0028, 0x3006], [0x0009, 0x0010]];
@@ -28,21 +29,29 @@ interface ElementHeader {
 const hasMagic = (b: Uint8Array) => b.length >= PREAMBLE + 4 && MAGIC.every((c, i) => b[PREAMBLE + i] === c);
 const ascii = (b: Uint8Array, at: number) => String.fromCharCode(b[at], b[at + 1]);
 
-/** Explicit-VR LE element headers from the meta on, descending into nothing; stops at the first oddity. */
+/**
+ * Little-endian element headers from the meta on (descending into undefined-length sequences
+ * and items): explicit VR where the two bytes after the tag are a known VR, else implicit VR
+ * (PS3.5 §7.1.3: tag + 4-byte length). Stops at the first element that runs off the end.
+ */
 function walkElements(b: Uint8Array, limit = 400): ElementHeader[] {
   const out: ElementHeader[] = [];
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let at = hasMagic(b) ? PREAMBLE + 4 : 0;
   while (at + 8 <= b.length && out.length < limit) {
     const vr = ascii(b, at + 4);
-    if (!/^[A-Z]{2}$/.test(vr)) break;
-    const long = LONG_VRS.has(vr);
+    const explicit = KNOWN_VRS.has(vr);
+    const long = explicit && LONG_VRS.has(vr);
     if (long && at + 12 > b.length) break;
-    const len = long ? dv.getUint32(at + 8, true) : dv.getUint16(at + 6, true);
-    out.push({ at, vr, lengthAt: long ? at + 8 : at + 6, lengthWidth: long ? 4 : 2 });
-    // Undefined-length sequences: step into the items, element headers continue inside them.
-    if (len === UNDEFINED_LENGTH) at += 12 + 8;
-    else at += (long ? 12 : 8) + len;
+    const h: ElementHeader = explicit
+      ? { at, vr, lengthAt: long ? at + 8 : at + 6, lengthWidth: long ? 4 : 2 }
+      : { at, vr: '', lengthAt: at + 4, lengthWidth: 4 };
+    out.push(h);
+    const len = h.lengthWidth === 4 ? dv.getUint32(h.lengthAt, true) : dv.getUint16(h.lengthAt, true);
+    const headerLen = h.lengthAt + h.lengthWidth - at;
+    // Undefined length (sequences, items) or an item header: the next element starts inside.
+    const item = dv.getUint16(at, true) === 0xfffe;
+    at += len === UNDEFINED_LENGTH || item ? headerLen : headerLen + len;
   }
   return out;
 }
