@@ -118,6 +118,30 @@ function inVrRange(c0: number, c1: number): boolean {
   return (c0 > A || (c0 === A && c1 >= A)) && (c0 < Z || (c0 === Z && c1 <= Z));
 }
 
+/** One element header at `pos` (data_element_generator's unpacking, PS3.5 §7.1.1-7.1.3): the
+ *  element with its value starting right after the header; an invalid explicit VR (not AA-ZZ)
+ *  is read as an implicit header, an unknown AA-ZZ one with a 2-byte length, as pydicom does. */
+function readElementHeader(ctx: WalkContext, pos: number, implicit: boolean, little: boolean, limit: number): RawElement {
+  const tag = ctx.tagAt(pos, little);
+  const el: RawElement = { tag, vr: null, length: 0, headerOffset: pos, start: pos + SHORT_HEADER, end: 0, implicit, little, items: null };
+  const c0 = ctx.buf[pos + 4];
+  const c1 = ctx.buf[pos + 5];
+  const known = implicit ? undefined : VR_BY_CODE.get((c0 << 8) | c1);
+  if (known !== undefined && LONG_VRS.has(known)) {
+    if (ctx.short(pos + SHORT_HEADER, 4, limit)) throw new DicomError('TRUNCATED', 'input ends inside an element header', pos, tag);
+    el.vr = known;
+    el.length = ctx.dv.getUint32(pos + SHORT_HEADER, little);
+    el.start += 4;
+  } else if (known !== undefined || (!implicit && inVrRange(c0, c1))) {
+    el.vr = known ?? String.fromCharCode(c0, c1);
+    el.length = ctx.dv.getUint16(pos + 6, little);
+  } else {
+    el.length = ctx.dv.getUint32(pos + 4, little);
+  }
+  el.end = el.start;
+  return el;
+}
+
 /** read_dataset + data_element_generator: one dataset; returns it and the position after it. */
 export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset; pos: number; implicit: boolean } {
   const implicit = detectImplicit(ctx, s);
@@ -128,59 +152,28 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
   let pos = s.pos;
   while (s.byteLength === null || pos - s.pos < s.byteLength) {
     if (ctx.short(pos, SHORT_HEADER, limit)) return { ds, pos: Math.max(pos, limit), implicit };
-    const headerOffset = pos;
-    const tag = ctx.tagAt(pos, little);
-    let vr: string | null = null;
-    let length: number;
-    if (implicit) {
-      length = ctx.dv.getUint32(pos + 4, little);
-      pos += SHORT_HEADER;
-    } else {
-      const c0 = ctx.buf[pos + 4];
-      const c1 = ctx.buf[pos + 5];
-      const known = VR_BY_CODE.get((c0 << 8) | c1);
-      if (known !== undefined) {
-        vr = known;
-        if (LONG_VRS.has(known)) {
-          if (ctx.short(pos + SHORT_HEADER, 4, limit)) throw new DicomError('TRUNCATED', 'input ends inside an element header', pos, tag);
-          length = ctx.dv.getUint32(pos + SHORT_HEADER, little);
-          pos += SHORT_HEADER + 4;
-        } else {
-          length = ctx.dv.getUint16(pos + 6, little);
-          pos += SHORT_HEADER;
-        }
-      } else if (!inVrRange(c0, c1)) {
-        length = ctx.dv.getUint32(pos + 4, little);
-        pos += SHORT_HEADER;
-      } else {
-        vr = String.fromCharCode(c0, c1);
-        length = ctx.dv.getUint16(pos + 6, little);
-        pos += SHORT_HEADER;
-      }
+    const el = readElementHeader(ctx, pos, implicit, little, limit);
+    if (el.tag === ITEM_DELIMITATION_TAG) return { ds, pos: el.start, implicit };
+    if (s.stopWhen !== null && s.stopWhen(el.tag)) {
+      ctx.stop = { tag: el.tag, vr: el.vr, length: el.length, headerOffset: pos, valueOffset: el.start };
+      return { ds, pos, implicit };
     }
-    if (tag === ITEM_DELIMITATION_TAG) return { ds, pos, implicit };
-    if (s.stopWhen !== null && s.stopWhen(tag)) {
-      ctx.stop = { tag, vr, length, headerOffset, valueOffset: pos };
-      return { ds, pos: headerOffset, implicit };
-    }
-    const el: RawElement = { tag, vr, length, headerOffset, start: pos, end: pos, implicit, little, items: null };
-    if (length !== UNDEFINED_LENGTH) {
-      const end = pos + length;
-      if (ctx.short(pos, length, limit)) ctx.noteCut(pos, tag, `value of ${length} bytes cut short at byte ${limit}`);
-      el.end = Math.min(end, limit);
-      if (tag === SPECIFIC_CHARACTER_SET) encodings = encodingsFromValue(ctx.buf.subarray(el.start, el.end));
+    if (el.length !== UNDEFINED_LENGTH) {
+      if (ctx.short(el.start, el.length, limit)) ctx.noteCut(el.start, el.tag, `value of ${el.length} bytes cut short at byte ${limit}`);
+      el.end = Math.min(el.start + el.length, limit);
+      if (el.tag === SPECIFIC_CHARACTER_SET) encodings = encodingsFromValue(ctx.buf.subarray(el.start, el.end));
       pos = el.end;
     } else {
       const next = readUndefinedLength(ctx, el, limit, encodings);
       if (next === null) {
         // pydicom: EOFError ends the generator; a dict comprehension (no item length) keeps nothing.
-        ctx.noteCut(el.start, tag, 'no delimiter before the end of the input');
+        ctx.noteCut(el.start, el.tag, 'no delimiter before the end of the input');
         if (s.byteLength === null) elements.clear();
         return { ds, pos: el.start, implicit };
       }
       pos = next;
     }
-    elements.set(tag, el);
+    elements.set(el.tag, el);
   }
   return { ds, pos, implicit };
 }
