@@ -2,7 +2,7 @@
 // precedence in server/ops/config.ts; `zipflight serve --help` lists them). Prints one readiness
 // line `zipflight listening on grpc[+tls]://HOST:PORT` and stops gracefully on SIGINT/SIGTERM
 // (a second signal forces the stop).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setLimits } from './limits.ts';
@@ -132,6 +132,7 @@ async function serve(argv: string[]): Promise<void> {
   });
   const endpoint: MetricsEndpoint | undefined = config['metrics-port'] === undefined ? undefined : await serveMetrics(metrics, config['metrics-host']!, config['metrics-port']);
   logger.info({ url: server.url, metrics: endpoint?.url, auth: auth !== undefined, tls: tls !== undefined, mtls: tls?.clientCa !== undefined }, 'serving');
+  warnAboutExposure(logger, config, auth !== undefined, tls !== undefined);
   process.stdout.write(`zipflight listening on ${server.url}\n`);
   if (endpoint) process.stdout.write(`zipflight metrics on ${endpoint.url}\n`);
   stopOnSignals(logger, config['shutdown-grace']! * MS_PER_S, async (graceMs) => {
@@ -139,6 +140,18 @@ async function serve(argv: string[]): Promise<void> {
     await endpoint?.close();
     await closePool();
   });
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** Permission bits for group and others: a users file should have none. */
+const GROUP_OTHER_BITS = 0o077;
+
+/** Configurations that work but leak: passwords in clear text, a readable users file. */
+function warnAboutExposure(logger: Logger, config: ServeConfig, auth: boolean, tls: boolean): void {
+  if (auth && !tls && !LOOPBACK.has(config.host!)) logger.warn({ host: config.host }, 'auth without TLS: passwords and tokens cross the network in clear text');
+  if (!auth && !LOOPBACK.has(config.host!)) logger.warn({ host: config.host }, 'no users configured: anyone who can reach this address can read the data root');
+  const file = config['users-file'];
+  if (file !== undefined && (statSync(file).mode & GROUP_OTHER_BITS) !== 0) logger.warn({ file }, 'the users file is readable by group or others (chmod 600)');
 }
 
 function stopOnSignals(logger: Logger, graceMs: number, stop: (graceMs: number) => Promise<void>): void {
