@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.flight as fl
 import pytest
 
-from conftest import BCRYPT_USER, STATIC_TOKEN, TOKEN_TTL_S, USERS
+from conftest import BCRYPT_USER, REPO, STATIC_TOKEN, TOKEN_TTL_S, USERS
 
 FAKE_ROWS = 1234
 
@@ -123,3 +123,13 @@ def test_altered_or_foreign_tickets_are_refused(tls_auth_server, mtls_server, ce
     with tls_client(tls_auth_server, certs) as client:
         with pytest.raises(fl.FlightUnauthorizedError, match="signature"):
             client.do_get(foreign, login(client)).read_all()
+
+
+def test_zipflight_package_connects_with_tls_and_basic_auth(tls_auth_server, certs):
+    """The project's own Python package (client/python) speaks the same TLS + basic → bearer."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "client" / "python" / "src"))
+    zipflight = pytest.importorskip("zipflight")
+    with zipflight.connect(tls_auth_server.uri, tls_root_certs=str(certs.dir / "ca.pem"), username="alice", password=USERS["alice"]) as conn:
+        assert conn.read_arrow("fake", numRows=11).num_rows == 11
