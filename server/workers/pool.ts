@@ -1,12 +1,12 @@
 // The worker pool for CPU-bound parsing (inflate + DICOM parse + JSON), shared by every stream.
 // Node worker_threads via piscina; workers do not inherit tsx's register()ed loader, so the pool
-// starts them on a small .mjs entry that registers tsx and then loads the TypeScript handler.
+// starts them on a small .cjs entry that registers tsx's CommonJS hook and loads the TypeScript handler.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { MemberResult, MemberTask } from './member-task.ts';
 
-const ENTRY = fileURLToPath(new URL('./member-worker.mjs', import.meta.url));
+const ENTRY = fileURLToPath(new URL('./member-worker.cjs', import.meta.url));
 /** Idle workers linger this long before exiting, so a burst of DoGets reuses warm threads. */
 const IDLE_TIMEOUT_MS = 30_000;
 
