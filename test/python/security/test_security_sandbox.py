@@ -79,3 +79,25 @@ def test_listing_the_root_skips_links_that_leave_it(client, sandbox):
     paths = table.column("path").to_pylist()
     assert paths == sandbox.inside_members
     assert not was_read(sandbox.secret)
+
+
+def test_missing_file_is_not_found_without_server_paths(client, sandbox):
+    c, options = client
+    with pytest.raises(REFUSED) as refused:
+        _read(c, options, "inside/missing.zip")
+    message = str(refused.value)
+    assert "not found" in message.lower() or isinstance(refused.value, fl.FlightUnauthorizedError), message
+    assert str(sandbox.root) not in message
+
+
+def test_foreign_ticket_reads_nothing(client, sandbox, mtls_server, certs):
+    """A ticket another server signed (for a file inside this root, too) is refused unread."""
+    c, options = client
+    archive = sandbox.root / "inside" / "series.zip"
+    with fl.connect(mtls_server.uri, tls_root_certs=certs.read("ca.pem"), cert_chain=certs.read("client.pem"),
+                    private_key=certs.read("client.key")) as other:
+        foreign = other.get_flight_info(_descriptor("inside/series.zip", "zipdcm")).endpoints[0].ticket
+    mark_unread(archive)
+    with pytest.raises(fl.FlightUnauthorizedError, match="signature"):
+        c.do_get(foreign, options).read_all()
+    assert not was_read(archive)
