@@ -44,22 +44,9 @@ export function guardCall(method: string, handler: GuardedHandler, options: Guar
   return ((call: AnyCall, callback?: Callback) => {
     const record = options.observer.start(method, call.getPeer(), method === 'DoGet');
     const finish = (code: number, details?: string) => record.finish(statusName(code), details);
-    const safe = (status: GrpcStatus & Partial<grpc.StatusObject>) => ({ ...status, details: scrubDetails(status.details ?? '', options.hiddenPaths) });
-    let reply: Callback | undefined;
-    if (callback) {
-      reply = (err, value) => {
-        if (err) {
-          const status = safe(err as GrpcStatus);
-          finish(status.code, status.details);
-          callback(status);
-        } else {
-          finish(grpc.status.OK);
-          callback(null, value);
-        }
-      };
-    } else {
-      instrumentStream(call as StreamCall, record, finish, safe);
-    }
+    const safe = (status: GrpcStatus) => ({ ...status, details: scrubDetails(status.details ?? '', options.hiddenPaths) });
+    const reply = callback && recordedReply(callback, finish, safe);
+    if (!reply) instrumentStream(call as StreamCall, record, finish, safe);
     (call as grpc.ServerUnaryCall<unknown, unknown>).on('cancelled', () => finish(deadlinePassed(call) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED));
     const fail = (err: unknown) => {
       const status = toGrpcStatus(err, method);
@@ -85,6 +72,22 @@ export function guardCall(method: string, handler: GuardedHandler, options: Guar
   }) as grpc.UntypedHandleCall;
 }
 
+type Finish = (code: number, details?: string) => void;
+
+/** A unary callback that records the final status and scrubs error details first. */
+function recordedReply(callback: Callback, finish: Finish, safe: (s: GrpcStatus) => GrpcStatus): Callback {
+  return (err, value) => {
+    if (err) {
+      const status = safe(err as GrpcStatus);
+      finish(status.code, status.details);
+      callback(status);
+    } else {
+      finish(grpc.status.OK);
+      callback(null, value);
+    }
+  };
+}
+
 /** The verified client certificate's subject CN under mTLS, as `cert:CN`; a bearer overrides it. */
 function clientCertificateName(call: AnyCall): string | undefined {
   const cn = call.getAuthContext?.()?.sslPeerCertificate?.subject?.CN;
@@ -103,7 +106,7 @@ async function handshake(call: grpc.ServerDuplexStream<unknown, unknown>, auth: 
 }
 
 /** Counts written bytes and sees the stream's end: OK on end(), the status on emit('error'). */
-function instrumentStream(call: StreamCall, record: CallRecord, finish: (code: number, details?: string) => void, safe: (s: GrpcStatus) => GrpcStatus): void {
+function instrumentStream(call: StreamCall, record: CallRecord, finish: Finish, safe: (s: GrpcStatus) => GrpcStatus): void {
   const write = call.write.bind(call) as (chunk: unknown, ...rest: unknown[]) => boolean;
   call.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (Buffer.isBuffer(chunk)) record.bytes += chunk.byteLength;
