@@ -4,6 +4,7 @@
 // period, then they are cancelled (their sources see the abort) and the transport is closed.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { ServerError } from '../errors.ts';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
 import { flightServiceDefinition, packageDefinition as flightPackage } from './flight-proto.ts';
@@ -96,7 +97,7 @@ export async function startFlightServer(options: FlightServerOptions): Promise<R
       health.setStatus(FLIGHT_SERVICE_NAME, 'NOT_SERVING');
       endWatches();
       const timer = setTimeout(() => {
-        forced.abort();
+        forced.abort(new ServerError('unavailable', 'the server is shutting down; retry the ticket (or another replica)'));
         server.forceShutdown();
         resolve();
       }, graceMs);
