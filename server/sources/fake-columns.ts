@@ -5,6 +5,8 @@
 import { type Data, type DataType, type Decimal, type Field, type Int, type Float, Type, makeData } from 'apache-arrow';
 import { invalidArgument } from '../errors.ts';
 import { SUPPORTED_STRING_FIELDS, seededFaker, stringGenerator } from './fake-generators.ts';
+import { Prng, mixSeed } from './fake-random.ts';
+import { Utf8Builder } from './fake-strings.ts';
 
 const UINT32_RANGE = 2 ** 32;
 const MS_PER_DAY = 86_400_000;
@@ -20,77 +22,16 @@ const TIMESTAMP_TO = DATE_TO;
 const MAX_DECIMAL_DIGITS = 15;
 const DECIMAL_WORDS = 4; // a Decimal128 value is four little-endian uint32 words
 const BINARY_LENGTH = 16;
-/** First guess of UTF-8 bytes per string value; the builder grows as needed. */
-const INITIAL_BYTES_PER_VALUE = 16;
-const UTF8_MAX_BYTES_PER_UTF16_UNIT = 3;
-
-/** murmur3's 32-bit finaliser folded over the parts: a well-mixed seed per (seed, partition, column). */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const part of parts) {
-    // Split so seeds above 2^32 still change the result.
-    for (const word of [part >>> 0, Math.floor(part / UINT32_RANGE) >>> 0]) {
-      h = Math.imul(h ^ word, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
-    }
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: small, fast and good enough for plausible test data (not for cryptography). */
-export class Prng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** Uniform in [0, 1) with 53 bits. */
-  float(): number {
-    return ((this.uint32() >>> 5) * 2 ** 26 + (this.uint32() >>> 6)) / 2 ** 53;
-  }
-  /** Uniform integer in [from, to). */
-  int(from: number, to: number): number {
-    return from + Math.floor(this.float() * (to - from));
-  }
-}
+/**
+ * Values a string column's Faker pools hold (fake-strings.ts `pool`): enough that picks look varied,
+ * few enough that filling them (Faker makes 30k–500k values/s) costs little next to the rows.
+ */
+export const FAKE_POOL_SIZE = 4096;
+/** The PRNG stream that picks among a string column's pools, apart from its Faker's own stream. */
+const PICK_STREAM = 1;
 
 /** Produces the next `rows` values of one column as Arrow Data of the field's type. */
 export type ColumnGenerator = (rows: number) => Data;
-
-/** Grows a UTF-8 value buffer while strings are appended; offsets are Arrow's int32 ones. */
-class Utf8Builder {
-  private readonly encoder = new TextEncoder();
-  private readonly offsets: Int32Array;
-  private bytes: Uint8Array;
-  private count = 0;
-  constructor(rows: number) {
-    this.offsets = new Int32Array(rows + 1);
-    this.bytes = new Uint8Array(rows * INITIAL_BYTES_PER_VALUE);
-  }
-  append(s: string): void {
-    const end = this.offsets[this.count];
-    const need = end + s.length * UTF8_MAX_BYTES_PER_UTF16_UNIT;
-    if (need > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
-      grown.set(this.bytes.subarray(0, end));
-      this.bytes = grown;
-    }
-    const { written } = this.encoder.encodeInto(s, this.bytes.subarray(end));
-    this.offsets[++this.count] = end + written;
-  }
-  finish(type: DataType): Data {
-    const end = this.offsets[this.count];
-    return makeData({ type, length: this.count, nullCount: 0, valueOffsets: this.offsets, data: this.bytes.subarray(0, end) } as never);
-  }
-}
 
 /** Write non-negative integers below 2^53 into an int64 buffer through its two 32-bit halves. */
 function int64Data(type: DataType, rows: number, draw: () => number): Data {
@@ -103,17 +44,22 @@ function int64Data(type: DataType, rows: number, draw: () => number): Data {
   return makeData({ type, length: rows, nullCount: 0, data: new BigInt64Array(words.buffer) } as never);
 }
 
-function stringColumn(field: Field, seed: number): ColumnGenerator {
-  const generate = stringGenerator(field.name);
-  if (!generate) {
+function stringColumn(field: Field, seed: number, partitionRows: number): ColumnGenerator {
+  const part = stringGenerator(field.name);
+  if (!part) {
     throw invalidArgument(
       `fake: no generator for string field '${field.name}'; supported names (Python Faker methods): ${SUPPORTED_STRING_FIELDS.join(', ')}`,
     );
   }
-  const faker = seededFaker(seed);
+  let write: ((out: Utf8Builder) => void) | undefined;
   return (rows) => {
+    // Built on the first batch: planning only checks the name, and pools are sized to the partition.
+    write ??= part({ faker: seededFaker(seed), prng: new Prng(mixSeed(seed, PICK_STREAM)), poolSize: Math.max(1, Math.min(FAKE_POOL_SIZE, partitionRows)) });
     const b = new Utf8Builder(rows);
-    for (let i = 0; i < rows; i++) b.append(generate(faker));
+    for (let i = 0; i < rows; i++) {
+      write(b);
+      b.endValue();
+    }
     return b.finish(field.type);
   };
 }
@@ -171,12 +117,15 @@ function binaryColumn(type: DataType, prng: Prng): ColumnGenerator {
   };
 }
 
-/** A generator for one field; throws INVALID_ARGUMENT for string names without a generator. */
-export function columnGenerator(field: Field, seed: number): ColumnGenerator {
+/**
+ * A generator for one field of a partition of `partitionRows` rows; throws INVALID_ARGUMENT for
+ * string names without a generator.
+ */
+export function columnGenerator(field: Field, seed: number, partitionRows: number = FAKE_POOL_SIZE): ColumnGenerator {
   const type = field.type;
   const prng = new Prng(seed);
   switch (type.typeId) {
-    case Type.Utf8: return stringColumn(field, seed);
+    case Type.Utf8: return stringColumn(field, seed, partitionRows);
     case Type.Int: return intColumn(type as Int, prng);
     case Type.Float: return floatColumn(type as Float, prng);
     case Type.Bool: return boolColumn(type, prng);

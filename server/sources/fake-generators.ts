@@ -1,109 +1,110 @@
 // Value generators for the `fake` source. String columns are chosen by field name the way the
 // reference Spark "fake" data source calls Python Faker's provider methods (`faker.<name>()`),
 // served here by @faker-js/faker with the en_US locale; formats follow Python Faker's en_US output.
+// Faker fills per-partition pools (fake-strings.ts `pool`); composite values (a name, an address)
+// join picks from several pools, and digit/hex patterns, dates and times come from the PRNG.
 import { Faker, base, en, en_US } from '@faker-js/faker';
+import { type Part, clock, computed, isoDay, lit, oneOf, pattern, pool, seq, yearOf } from './fake-strings.ts';
 
 /** Reference date for relative dates (birthdays, `date()` ranges), fixed so seeds reproduce. */
 export const FAKE_REFERENCE_DATE = Date.UTC(2025, 0, 1);
 /** Python Faker's `date()` / `date_time()` range from the Unix epoch up to "now". */
 const EPOCH = Date.UTC(1970, 0, 1);
-const HASH_LENGTHS = { md5: 32, sha1: 40, sha256: 64 } as const;
+/** Python Faker's `date_of_birth()` default: ages 0 to 115. */
+const OLDEST_BIRTH = Date.UTC(2025 - 116, 0, 2);
+/** Python Faker's latitude/longitude: four decimals (faker-js `fractionDigits: 4`). */
+const COORDINATE_SCALE = 10_000;
+const [MAX_LATITUDE, MAX_LONGITUDE] = [90, 180];
+const OCTETS = 256;
+const HASH_HEX_DIGITS = { md5: 32, sha1: 40, sha256: 64 } as const;
+const MSISDN_DIGITS = 13;
+const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'));
 
-export type StringGenerator = (f: Faker) => string;
+const firstName = pool((f) => f.person.firstName());
+const lastName = pool((f) => f.person.lastName());
+const stateAbbr = pool((f) => f.location.state({ abbreviated: true }));
+const zip5 = pattern('#####');
+const anyDay = isoDay(EPOCH, FAKE_REFERENCE_DATE);
+const coordinate = (max: number) => computed((p) => String(p.int(-max * COORDINATE_SCALE, max * COORDINATE_SCALE + 1) / COORDINATE_SCALE));
+const hexDigits = (n: number) => pattern('x'.repeat(n));
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
-const isoDateTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
-const anyDate = (f: Faker) => f.date.between({ from: EPOCH, to: FAKE_REFERENCE_DATE });
-const hex = (length: number): StringGenerator => (f) => f.string.hexadecimal({ length, casing: 'lower', prefix: '' });
-
-/** Python Faker's en_US `name()` is mostly "First Last" (faker-js fullName adds more titles and is slower). */
-function fullName(f: Faker): string {
-  return `${f.person.firstName()} ${f.person.lastName()}`;
-}
-
-/** Python Faker's en_US `address()`: street line, newline, "City, ST 12345". */
-function address(f: Faker): string {
-  return `${f.location.streetAddress()}\n${f.location.city()}, ${f.location.state({ abbreviated: true })} ${f.location.zipCode('#####')}`;
-}
-
-/** Python Faker provider method name → generator. Aliases share a generator. */
-export const STRING_GENERATORS: Readonly<Record<string, StringGenerator>> = {
-  // person
-  name: fullName,
-  first_name: (f) => f.person.firstName(),
-  last_name: (f) => f.person.lastName(),
-  name_male: (f) => `${f.person.firstName('male')} ${f.person.lastName()}`,
-  name_female: (f) => `${f.person.firstName('female')} ${f.person.lastName()}`,
-  first_name_male: (f) => f.person.firstName('male'),
-  first_name_female: (f) => f.person.firstName('female'),
-  prefix: (f) => f.person.prefix(),
-  suffix: (f) => f.person.suffix(),
-  job: (f) => f.person.jobTitle(),
-  ssn: (f) => f.helpers.replaceSymbols('###-##-####'),
-  date_of_birth: (f) => isoDate(f.date.birthdate({ mode: 'age', min: 0, max: 115, refDate: FAKE_REFERENCE_DATE })),
-  // address
-  address,
-  street_address: (f) => f.location.streetAddress(),
-  street_name: (f) => f.location.street(),
-  building_number: (f) => f.location.buildingNumber(),
-  secondary_address: (f) => f.location.secondaryAddress(),
-  city: (f) => f.location.city(),
-  state: (f) => f.location.state(),
-  state_abbr: (f) => f.location.state({ abbreviated: true }),
-  zipcode: (f) => f.location.zipCode('#####'),
-  postcode: (f) => f.location.zipCode('#####'),
-  zipcode_plus4: (f) => f.location.zipCode('#####-####'),
-  country: (f) => f.location.country(),
-  country_code: (f) => f.location.countryCode(),
-  latitude: (f) => String(f.location.latitude()),
-  longitude: (f) => String(f.location.longitude()),
+/** Python Faker provider method name → how its values are made. Aliases share a generator. */
+export const STRING_GENERATORS: Readonly<Record<string, Part>> = {
+  // person: Python Faker's en_US `name()` is mostly "First Last"
+  name: seq(firstName, lit(' '), lastName),
+  first_name: firstName,
+  last_name: lastName,
+  name_male: seq(pool((f) => f.person.firstName('male')), lit(' '), lastName),
+  name_female: seq(pool((f) => f.person.firstName('female')), lit(' '), lastName),
+  first_name_male: pool((f) => f.person.firstName('male')),
+  first_name_female: pool((f) => f.person.firstName('female')),
+  prefix: pool((f) => f.person.prefix()),
+  suffix: pool((f) => f.person.suffix()),
+  job: pool((f) => f.person.jobTitle()),
+  ssn: pattern('###-##-####'),
+  date_of_birth: isoDay(OLDEST_BIRTH, FAKE_REFERENCE_DATE),
+  // address: Python Faker's en_US `address()` is "street line\nCity, ST 12345"
+  address: seq(pool((f) => f.location.streetAddress()), lit('\n'), pool((f) => f.location.city()), lit(', '), stateAbbr, lit(' '), zip5),
+  street_address: pool((f) => f.location.streetAddress()),
+  street_name: pool((f) => f.location.street()),
+  building_number: pool((f) => f.location.buildingNumber()),
+  secondary_address: pool((f) => f.location.secondaryAddress()),
+  city: pool((f) => f.location.city()),
+  state: pool((f) => f.location.state()),
+  state_abbr: stateAbbr,
+  zipcode: zip5,
+  postcode: zip5,
+  zipcode_plus4: pattern('#####-####'),
+  country: pool((f) => f.location.country()),
+  country_code: pool((f) => f.location.countryCode()),
+  latitude: coordinate(MAX_LATITUDE),
+  longitude: coordinate(MAX_LONGITUDE),
   // dates and times, as Python Faker's ISO-like strings
-  date: (f) => isoDate(anyDate(f)),
-  date_time: (f) => isoDateTime(anyDate(f)),
-  iso8601: (f) => anyDate(f).toISOString().slice(0, 19),
-  time: (f) => `${pad2(f.number.int(23))}:${pad2(f.number.int(59))}:${pad2(f.number.int(59))}`,
-  year: (f) => String(anyDate(f).getUTCFullYear()),
-  month: (f) => pad2(f.number.int({ min: 1, max: 12 })),
-  month_name: (f) => f.date.month(),
-  day_of_week: (f) => f.date.weekday(),
+  date: anyDay,
+  date_time: seq(anyDay, lit(' '), clock),
+  iso8601: seq(anyDay, lit('T'), clock),
+  time: clock,
+  year: yearOf(EPOCH, FAKE_REFERENCE_DATE),
+  month: oneOf(MONTHS),
+  month_name: pool((f) => f.date.month()),
+  day_of_week: pool((f) => f.date.weekday()),
   // internet
-  email: (f) => f.internet.email(),
-  safe_email: (f) => f.internet.exampleEmail(),
-  free_email: (f) => f.internet.email({ provider: f.helpers.arrayElement(['gmail.com', 'yahoo.com', 'hotmail.com']) }),
-  company_email: (f) => f.internet.email({ provider: f.internet.domainName() }),
-  user_name: (f) => f.internet.username(),
-  password: (f) => f.internet.password(),
-  url: (f) => f.internet.url(),
-  domain_name: (f) => f.internet.domainName(),
-  ipv4: (f) => f.internet.ipv4(),
-  ipv6: (f) => f.internet.ipv6(),
-  mac_address: (f) => f.internet.mac(),
-  user_agent: (f) => f.internet.userAgent(),
-  // phone, company, finance
-  phone_number: (f) => f.phone.number({ style: 'national' }),
-  msisdn: (f) => f.string.numeric(13),
-  company: (f) => f.company.name(),
-  catch_phrase: (f) => f.company.catchPhrase(),
-  bs: (f) => f.company.buzzPhrase(),
-  credit_card_number: (f) => f.finance.creditCardNumber(),
-  iban: (f) => f.finance.iban(),
-  currency_code: (f) => f.finance.currencyCode(),
-  isbn13: (f) => f.commerce.isbn(13),
-  license_plate: (f) => f.vehicle.vrm(),
+  email: pool((f) => f.internet.email()),
+  safe_email: pool((f) => f.internet.exampleEmail()),
+  free_email: pool((f) => f.internet.email({ provider: f.helpers.arrayElement(['gmail.com', 'yahoo.com', 'hotmail.com']) })),
+  company_email: pool((f) => f.internet.email({ provider: f.internet.domainName() })),
+  user_name: pool((f) => f.internet.username()),
+  password: pool((f) => f.internet.password()),
+  url: pool((f) => f.internet.url()),
+  domain_name: pool((f) => f.internet.domainName()),
+  ipv4: computed((p) => `${p.below(OCTETS)}.${p.below(OCTETS)}.${p.below(OCTETS)}.${p.below(OCTETS)}`),
+  ipv6: pattern('xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx'),
+  mac_address: pattern('xx:xx:xx:xx:xx:xx'),
+  user_agent: pool((f) => f.internet.userAgent()),
+  // phone, company, finance (en_US national phone format: area and exchange codes start 2-9)
+  phone_number: pattern('(!##) !##-####'),
+  msisdn: pattern('#'.repeat(MSISDN_DIGITS)),
+  company: pool((f) => f.company.name()),
+  catch_phrase: pool((f) => f.company.catchPhrase()),
+  bs: pool((f) => f.company.buzzPhrase()),
+  credit_card_number: pool((f) => f.finance.creditCardNumber()),
+  iban: pool((f) => f.finance.iban()),
+  currency_code: pool((f) => f.finance.currencyCode()),
+  isbn13: pool((f) => f.commerce.isbn(13)),
+  license_plate: pool((f) => f.vehicle.vrm()),
   // text and identifiers
-  text: (f) => f.lorem.paragraph(),
-  paragraph: (f) => f.lorem.paragraph(),
-  sentence: (f) => f.lorem.sentence(),
-  word: (f) => f.lorem.word(),
-  uuid4: (f) => f.string.uuid(),
-  md5: hex(HASH_LENGTHS.md5),
-  sha1: hex(HASH_LENGTHS.sha1),
-  sha256: hex(HASH_LENGTHS.sha256),
-  color_name: (f) => f.color.human(),
-  hex_color: (f) => f.color.rgb(),
-  file_name: (f) => f.system.fileName(),
-  mime_type: (f) => f.system.mimeType(),
+  text: pool((f) => f.lorem.paragraph()),
+  paragraph: pool((f) => f.lorem.paragraph()),
+  sentence: pool((f) => f.lorem.sentence()),
+  word: pool((f) => f.lorem.word()),
+  uuid4: pattern('xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'),
+  md5: hexDigits(HASH_HEX_DIGITS.md5),
+  sha1: hexDigits(HASH_HEX_DIGITS.sha1),
+  sha256: hexDigits(HASH_HEX_DIGITS.sha256),
+  color_name: pool((f) => f.color.human()),
+  hex_color: pool((f) => f.color.rgb()),
+  file_name: pool((f) => f.system.fileName()),
+  mime_type: pool((f) => f.system.mimeType()),
 };
 
 /** The supported string field names, sorted, for error messages and docs. */
@@ -118,7 +119,7 @@ export function seededFaker(seed: number): Faker {
 }
 
 /** Generator for a string field's name (case-insensitive, as Spark column names), or undefined. */
-export function stringGenerator(fieldName: string): StringGenerator | undefined {
+export function stringGenerator(fieldName: string): Part | undefined {
   const key = fieldName.toLowerCase();
   return Object.hasOwn(STRING_GENERATORS, key) ? STRING_GENERATORS[key] : undefined;
 }

@@ -4,7 +4,8 @@
 import { RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
 import { invalidArgument } from '../errors.ts';
 import { parseDdl } from './ddl.ts';
-import { columnGenerator, mixSeed, type ColumnGenerator } from './fake-columns.ts';
+import { columnGenerator, type ColumnGenerator } from './fake-columns.ts';
+import { mixSeed } from './fake-random.ts';
 import { intOption, parseOptions, stringOption, type ParsedOptions } from './options.ts';
 import type { Partition, Plan, Source, SourceContext, SourceRequest } from './source.ts';
 
@@ -66,8 +67,8 @@ function batchOf(schema: Schema, columns: ColumnGenerator[], rows: number): Reco
 
 /** Every batch of one partition, `FAKE_BATCH_ROWS` at a time; checks the signal between batches. */
 export async function* generatePartition(s: FakeSettings, partition: number, signal: AbortSignal): AsyncGenerator<RecordBatch> {
-  const columns = s.arrowSchema.fields.map((field, i) => columnGenerator(field, mixSeed(s.seed, partition, i)));
   let left = partitionRows(s.numRows, s.numPartitions, partition);
+  const columns = s.arrowSchema.fields.map((field, i) => columnGenerator(field, mixSeed(s.seed, partition, i), left));
   while (left > 0) {
     signal.throwIfAborted();
     const rows = Math.min(left, FAKE_BATCH_ROWS);

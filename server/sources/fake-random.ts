@@ -1,0 +1,49 @@
+// Seeded randomness for the `fake` source: a seed per (seed, partition, column) and a small fast
+// PRNG. Every value the source makes derives from these, so the same options give the same rows
+// whichever partition is read first (each endpoint is independently seeded).
+
+const UINT32_RANGE = 2 ** 32;
+const FLOAT_HIGH_BITS = 2 ** 26;
+const FLOAT_RANGE = 2 ** 53;
+
+/** murmur3's 32-bit finaliser folded over the parts: a well-mixed seed per (seed, partition, column). */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const part of parts) {
+    // Split so seeds above 2^32 still change the result.
+    for (const word of [part >>> 0, Math.floor(part / UINT32_RANGE) >>> 0]) {
+      h = Math.imul(h ^ word, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+    }
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: small, fast and good enough for plausible test data (not for cryptography). */
+export class Prng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  uint32(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  /** Uniform in [0, 1) with 53 bits. */
+  float(): number {
+    return ((this.uint32() >>> 5) * FLOAT_HIGH_BITS + (this.uint32() >>> 6)) / FLOAT_RANGE;
+  }
+  /** Uniform integer in [from, to). */
+  int(from: number, to: number): number {
+    return from + Math.floor(this.float() * (to - from));
+  }
+  /** Uniform integer in [0, n) for n <= 2^32, from one draw (bias below n / 2^32: noise for fake data). */
+  below(n: number): number {
+    return Math.floor((this.uint32() / UINT32_RANGE) * n);
+  }
+}
