@@ -3,6 +3,7 @@
 // terms map to Python codec names, text is split at each ESC and every fragment decoded with
 // the code element its escape sequence designates. Single-byte sets come from tables generated
 // from Python's codecs (JS's 'latin1' label is windows-1252); multi-byte sets use TextDecoder.
+import { decodeIso2022Jp, decodeShiftJis } from './charset-jis.ts';
 import { UPPER_HALVES } from './charset-tables.ts';
 import { DicomError } from './dicom-error.ts';
 
@@ -40,12 +41,10 @@ const ESCAPES: Record<string, string> = {
 /** Codecs that understand their own escape sequences (decoded with the ESC included). */
 const SELF_ESCAPING = new Set(['iso2022_jp', 'iso2022_jp_2', 'iso_ir_58']);
 
-/** WHATWG labels for the multi-byte codecs. iso2022_jp_2 has no WHATWG decoder: its JIS X 0212
- *  fragments go through EUC-JP (decodeJisX0212), the rest through ISO-2022-JP. GB2312 as GBK: a
- *  superset, equal on valid text. */
+/** TextDecoder labels for the other multi-byte codecs (Japanese: charset-jis.ts). GB2312 as GBK:
+ *  a superset, equal on valid text. */
 const WHATWG_LABEL: Record<string, string> = {
-  UTF8: 'utf-8', shift_jis: 'shift_jis', iso2022_jp: 'iso-2022-jp', iso2022_jp_2: 'iso-2022-jp', euc_kr: 'euc-kr',
-  GB18030: 'gb18030', GBK: 'gbk', GB2312: 'gbk', iso_ir_58: 'gbk',
+  UTF8: 'utf-8', euc_kr: 'euc-kr', GB18030: 'gb18030', GBK: 'gbk', GB2312: 'gbk', iso_ir_58: 'gbk',
 };
 const decoders = new Map<string, TextDecoder>();
 
@@ -93,30 +92,9 @@ function decodeWith(bytes: Uint8Array, codec: string, fatal: boolean): string | 
     }
     return out;
   }
-  if (codec === 'iso2022_jp_2' && startsWith(bytes, JIS_X_0212)) return decodeJisX0212(bytes.subarray(JIS_X_0212.length), fatal);
+  if (codec === 'shift_jis') return decodeShiftJis(bytes, fatal);
+  if (codec === 'iso2022_jp' || codec === 'iso2022_jp_2') return decodeIso2022Jp(bytes, fatal, codec === 'iso2022_jp_2');
   return decodeWhatwg(bytes, WHATWG_LABEL[codec], fatal);
-}
-
-/** ESC $ ( D: JIS X 0212 in G0 (PS3.5 Table 6.1-2, ISO 2022 IR 159). */
-const JIS_X_0212 = [ESC, 0x24, 0x28, 0x44];
-/** EUC-JP's single shift 3: the next two bytes (| 0x80) are a JIS X 0212 character. */
-const SS3 = 0x8f;
-const GR = 0x80;
-
-function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
-  return prefix.every((b, i) => bytes[i] === b);
-}
-
-/** Two-byte JIS X 0212 characters (GL) re-coded as EUC-JP, which TextDecoder knows. */
-function decodeJisX0212(body: Uint8Array, fatal: boolean): string | null {
-  if (body.length % 2 !== 0) return fatal ? null : decodeWhatwg(body, 'iso-2022-jp', false);
-  const euc = new Uint8Array((body.length / 2) * 3);
-  for (let i = 0, j = 0; i < body.length; i += 2, j += 3) {
-    euc[j] = SS3;
-    euc[j + 1] = body[i] | GR;
-    euc[j + 2] = body[i + 1] | GR;
-  }
-  return decodeWhatwg(euc, 'euc-jp', fatal);
 }
 
 function decodeWhatwg(bytes: Uint8Array, label: string | undefined, fatal: boolean): string | null {
