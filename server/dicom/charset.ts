@@ -94,7 +94,14 @@ function decodeWith(bytes: Uint8Array, codec: string, fatal: boolean): string | 
   }
   if (codec === 'shift_jis') return decodeShiftJis(bytes, fatal);
   if (codec === 'iso2022_jp' || codec === 'iso2022_jp_2') return decodeIso2022Jp(bytes, fatal, codec === 'iso2022_jp_2');
-  return decodeWhatwg(bytes, WHATWG_LABEL[codec], fatal);
+  const text = decodeWhatwg(bytes, WHATWG_LABEL[codec], fatal);
+  return text !== null && (codec === 'GB2312' || codec === 'iso_ir_58') ? fromGbkToGb2312(text) : text;
+}
+
+/** Python's gb2312 maps A1A4 to KATAKANA MIDDLE DOT and A1AA to HORIZONTAL BAR where GBK has
+ *  MIDDLE DOT and EM DASH (measured over all byte pairs: the only two GB2312 differences). */
+function fromGbkToGb2312(text: string): string {
+  return text.replace(/[\u00b7\u2014]/g, (c) => (c === '\u00b7' ? '\u30fb' : '\u2015'));
 }
 
 function decodeWhatwg(bytes: Uint8Array, label: string | undefined, fatal: boolean): string | null {

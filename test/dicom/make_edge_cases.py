@@ -83,6 +83,8 @@ CASES = {
     + ex(0x00081040, "LO", bytes.fromhex("817fef408540eb4041")),
     "charset_jis_specials": ex(0x00080005, "CS", b"\\ISO 2022 IR 87")
     + ex(0x00081030, "LO", b"\x1b$B!@!A!B!]!q!r\"L\x1b(B \x1b(J\\~\x1b(B\\~"),
+    "charset_gb2312_dot": ex(0x00080005, "CS", b"\\ISO 2022 IR 58")
+    + ex(0x00100010, "PN", b"John^Smith=\x1b$)A" + "约翰・史密斯―".encode("gb2312")),
     "charset_item_override": ex(0x00080005, "CS", b"ISO_IR 100") + ex(0x00081140, "SQ", item(
         ex(0x00080005, "CS", b"ISO_IR 192") + ex(0x00100010, "PN", "Ωé".encode())) + item(ex(0x00100010, "PN", b"\xe9"))),
     "lut_descriptor_ss": ex(0x00283002, "SS", struct.pack("<hhh", -32768, 0, 16)) + ex(0x00281101, "SS", struct.pack("<h", -1)),
