@@ -5,6 +5,7 @@ import type { DataRoot } from '../storage/data-root.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import { openZip, ZipError, type ZipArchive } from '../zip/archive.ts';
+import { ReadAheadFile } from './zipdcm-readahead.ts';
 
 export interface OpenInput {
   file: RandomAccessFile;
@@ -17,7 +18,7 @@ export function isBareDicomName(rel: string): boolean {
 }
 
 export async function openInput(root: DataRoot, rel: string): Promise<OpenInput> {
-  const file = await root.openFile(rel);
+  const file = new ReadAheadFile(await root.openFile(rel));
   try {
     const archive = await openZip(file);
     return { file, archive, close: async () => { await file.close(); } };
