@@ -6,8 +6,9 @@
 // bookkeeping of a small member. Reads larger than a block go straight to the file.
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 
-/** Bytes read ahead from a missed position: a header plus a typical first prefix read. */
-const BLOCK = 64 * 1024;
+/** Bytes read ahead from a missed position: a local header plus the first prefix read (16 KiB,
+ *  zipdcm-member.ts) behind it, so large members cost little more than they did. */
+const BLOCK = 32 * 1024;
 /** Blocks kept: members in flight per stream are read in order but interleaved. */
 const BLOCKS = 8;
 
