@@ -159,7 +159,9 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
       return { ds, pos, implicit };
     }
     if (el.length !== UNDEFINED_LENGTH) {
-      if (ctx.short(el.start, el.length, limit)) ctx.noteCut(el.start, el.tag, `value of ${el.length} bytes cut short at byte ${limit}`);
+      // A value overrunning its sequence's value is read short silently (pydicom's BytesIO); only
+      // the end of the input itself is a cut.
+      if (ctx.short(el.start, el.length, limit) && limit >= ctx.buf.length) ctx.noteCut(el.start, el.tag, `value of ${el.length} bytes cut short at byte ${limit}`);
       el.end = Math.min(el.start + el.length, limit);
       if (el.tag === SPECIFIC_CHARACTER_SET) encodings = encodingsFromValue(ctx.buf.subarray(el.start, el.end));
       pos = el.end;
