@@ -71,18 +71,25 @@ async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContex
       yield { row: Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: archive changed since planning (it was unreadable then)`)), cost: 0 };
       continue;
     }
-    const jobs: Promise<RowInput>[] = [];
+    // Close the archive once its members' reads are done, also when the stream stops early.
+    // Counted, not collected: a settled row must not stay referenced (bounded memory).
+    const input = opened.input;
+    let pending = 0;
+    let issued = false;
+    const settle = () => {
+      if (--pending === 0 && issued) void input.close().catch(ignore);
+    };
     let rowid = seg.first;
     try {
       for (const entry of opened.members) {
-        const row = readMember(opened.input, seg.path, entry, rowid++, ctx);
-        jobs.push(row);
+        const row = readMember(input, seg.path, entry, rowid++, ctx);
+        pending++;
+        row.then(settle, settle);
         yield { row, cost: memberCost(entry.compressedSize, ctx.settings) };
       }
     } finally {
-      // Close once the members' reads are done, also when the stream stops early.
-      const input = opened.input;
-      void Promise.allSettled(jobs).then(() => input.close()).catch(ignore);
+      issued = true;
+      if (pending === 0) void input.close().catch(ignore);
     }
   }
 }
