@@ -9,6 +9,7 @@ import io
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import Dict, List, Optional
 
 import pytest
 
@@ -107,11 +108,13 @@ def _pump(stream, lines: "queue.Queue[str]", keep: List[str]) -> None:
     lines.put("")
 
 
-def _start(root: Path) -> tuple:
+def _start(root: Path, args: List[str] = (), env: Optional[Dict[str, str]] = None) -> tuple:
     # ZIPFLIGHT_SERVE_CMD runs the suite against another build of the server (same arguments).
     serve = os.environ.get("ZIPFLIGHT_SERVE_CMD", "").split() or ["node", str(REPO / "bin" / "zipflight.mjs"), "serve"]
-    cmd = [*serve, "--root", str(root), "--host", "127.0.0.1", "--port", "0"]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [*serve, "--root", str(root), "--host", "127.0.0.1", "--port", "0", *args]
+    # The server reads its secrets from ZIPFLIGHT_* variables: only the ones a fixture sets count.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZIPFLIGHT_") or k == "ZIPFLIGHT_REPO"}
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**clean, **(env or {})})
     lines: "queue.Queue[str]" = queue.Queue()
     output: List[str] = []
     threading.Thread(target=_pump, args=(proc.stdout, lines, output), daemon=True).start()
@@ -150,6 +153,46 @@ def server(data_root) -> Server:
             sources = conn.list_sources()
         yield Server(uri, proc, data_root, sources, output)
         assert proc.poll() is None, "the zipflight server died during the tests:\n" + "\n".join(output)
+    finally:
+        _stop(proc)
+
+
+# Credentials of the secured server: a user (basic → bearer through Handshake) and a static token.
+SECURE_USER = ("alice", "wonderland-7")
+SECURE_TOKEN = "svc-token-for-the-client-suite"
+
+
+@dataclass
+class SecureServer:
+    uri: str
+    ca: Path  # PEM of the CA that signed the server's certificate (tls_root_certs)
+    output: List[str]
+
+
+def _openssl(cwd: Path, *args: str) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _certificates(d: Path) -> None:
+    """A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl CLI)."""
+    _openssl(d, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=zipflight test CA")
+    _openssl(d, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    _openssl(d, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "server.pem", "-days", "1", "-extfile", "san.ext")
+
+
+@pytest.fixture(scope="session")
+def secure_server(data_root, tmp_path_factory) -> SecureServer:
+    """The same data root served over TLS with auth on (`--tls-cert/--tls-key`, ZIPFLIGHT_USERS/TOKENS)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl CLI is needed to make a test certificate")
+    d = tmp_path_factory.mktemp("tls")
+    _certificates(d)
+    env = {"ZIPFLIGHT_USERS": ":".join(SECURE_USER), "ZIPFLIGHT_TOKENS": SECURE_TOKEN}
+    proc, uri, output = _start(data_root.path, ["--tls-cert", str(d / "server.pem"), "--tls-key", str(d / "server.key")], env)
+    try:
+        yield SecureServer(uri, d / "ca.pem", output)
     finally:
         _stop(proc)
 

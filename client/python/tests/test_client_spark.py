@@ -9,7 +9,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, DateType, DoubleType, IntegerType, LongType, StringType, TimestampType
 
-from conftest import require_source
+from conftest import BAD_MEMBER, SECURE_TOKEN, SECURE_USER, require_source
 from test_client_read import TYPED_SCHEMA, pyarrow_read
 from zipflight.spark import ZipFlightDataSource
 
@@ -121,3 +121,46 @@ def test_zipcsv_rows_equal_pyarrow(zipflight_read, server):
     theirs = pyarrow_read(server.uri, {"source": "zipcsv", "path": "csv", "options": {"header": "true"}})
     assert df.count() == len(server.root.csv_rows)
     assert rows_of(df) == rows_of_table(theirs)
+
+
+def test_zipcsv_load_path_one_partition_per_endpoint(zipflight_read, server):
+    require_source(server, "zipcsv")
+    df = zipflight_read("zipcsv").option("header", "true").option("inferSchema", "true").load("csv")
+    with __import__("zipflight").connect(server.uri) as conn:
+        info = conn.flight_info("zipcsv", "csv", header="true", inferSchema="true")
+    theirs = pyarrow_read(server.uri, {"source": "zipcsv", "path": "csv", "options": {"header": "true", "inferSchema": "true"}})
+    assert df.rdd.getNumPartitions() == max(1, len(info.endpoints))
+    assert df.columns == theirs.schema.names
+    assert rows_of(df) == rows_of_table(theirs)
+    assert df.where(F.col("flag")).count() == sum(1 for r in server.root.csv_rows if r[3] == "true")
+
+
+def test_zipdcm_failfast_error_names_archive_and_member(zipflight_read, server):
+    require_source(server, "zipdcm")
+    df = zipflight_read("zipdcm").option("path", "bad").option("mode", "FAILFAST").load()
+    with pytest.raises(Exception) as failed:
+        df.collect()
+    text = str(failed.value)
+    assert "DATA_LOSS" in text and "mixed.zip" in text and BAD_MEMBER in text
+
+
+def secure_read(spark, secure_server, **credentials):
+    reader = (spark.read.format("zipflight").option("uri", secure_server.uri).option("source", "fake")
+              .option("tls_root_certs", str(secure_server.ca)))
+    for key, value in credentials.items():
+        reader = reader.option(key, value)
+    return reader.option("numRows", "400").option("numPartitions", "2").option("seed", "3").load()
+
+
+def test_tls_with_username_password_and_token(zipflight_read, spark, secure_server, server):
+    expected = rows_of_table(pyarrow_read(server.uri, {"source": "fake", "options": {"numRows": "400", "numPartitions": "2", "seed": "3"}}))
+    by_user = secure_read(spark, secure_server, username=SECURE_USER[0], password=SECURE_USER[1])
+    assert by_user.rdd.getNumPartitions() == 2
+    assert rows_of(by_user) == expected
+    assert rows_of(secure_read(spark, secure_server, token=SECURE_TOKEN)) == expected
+
+
+def test_tls_without_credentials_is_unauthenticated(zipflight_read, spark, secure_server):
+    with pytest.raises(Exception) as failed:
+        secure_read(spark, secure_server)
+    assert "UNAUTHENTICATED" in str(failed.value)

@@ -108,7 +108,9 @@ def flight_errors() -> Iterator[None]:
     """Re-raise pyarrow's RPC errors inside the block as ZipFlightError."""
     try:
         yield
-    except (flight.FlightError, pa.ArrowException) as err:
+    # pa.ArrowIOError is plain OSError: some calls (get_schema) raise it for any status pyarrow
+    # has no Flight class for; inside this block only pyarrow raises, so an OSError is pyarrow's.
+    except (flight.FlightError, pa.ArrowException, pa.ArrowIOError) as err:
         wrapped = from_arrow(err)
         if wrapped is err:
             raise
