@@ -4,6 +4,7 @@
 // (US/SS by the nearest Pixel Representation, OB/OW by encoding and Bits Allocated, LUT Data
 // by LUT Descriptor); each dataset decoded with its own or its parent's Specific Character Set.
 import { publicVr, privateVr } from './dictionary.ts';
+import { keepFileOrder } from './serialise.ts';
 import { DicomError } from './dicom-error.ts';
 import { BINARY_VRS, encodingsFromValue, type JsonElement, valueJson } from './values.ts';
 import { type RawDataset, type RawElement, readSequence, SPECIFIC_CHARACTER_SET, type WalkContext } from './walker.ts';
@@ -39,13 +40,17 @@ export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep:
   const encodings = charset ? encodingsFromValue(ctx.buf.subarray(charset.start, charset.end)) : ds.parentEncodings;
   const scope: Scope = { ds, encodings, inheritedPixelRep, done: new Map() };
   const out: Record<string, JsonElement> = {};
+  const keys: string[] = [];
   for (const [tag, el] of ds.elements) {
     if (skip !== undefined && skip.has(tag)) {
       skippedElement(ctx, scope, el);
       continue;
     }
-    out[tagKey(tag)] = scope.done.get(tag) ?? convertElement(ctx, scope, el);
+    const key = tagKey(tag);
+    keys.push(key);
+    out[key] = scope.done.get(tag) ?? convertElement(ctx, scope, el);
   }
+  if (keepFileOrder(out, keys)) ctx.reordered = true;
   return out;
 }
 

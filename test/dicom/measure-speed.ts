@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseDicom } from '../../server/dicom/parse.ts';
+import { serialiseModel } from '../../server/dicom/serialise.ts';
 import { bytesOf, listFiles, PYTHON, pydicomData } from './oracle.ts';
 
 const rounds = Number(process.argv[2] ?? 20);
@@ -11,13 +12,9 @@ const dir = join(pydicomData() ?? '', 'test_files');
 const files = listFiles(dir).filter((f) => f.endsWith('.dcm') && !f.includes('dicomdirtests'));
 const inputs = files.map(bytesOf);
 
-/** As zipdcm serialises meta: plain JSON.stringify, a replacer only when a BigInt is present. */
-function serialise(json: unknown): string {
-  try {
-    return JSON.stringify(json);
-  } catch {
-    return JSON.stringify(json, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  }
+/** The meta text as zipdcm writes it (file order; JSON.stringify unless keys need reordering). */
+function serialise(json: Record<string, unknown> | null): string {
+  return json === null ? 'null' : serialiseModel(json);
 }
 
 function ours(stopBeforePixels: boolean): number {

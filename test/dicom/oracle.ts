@@ -16,6 +16,13 @@ export interface OracleEntry {
   force: boolean;
   error: string | null;
   pixel_sha1: string | null;
+  header_keys?: string[];
+  full_keys?: string[];
+}
+
+/** Attribute keys in the order a JSON text writes them (depth-first). */
+export function keysInText(text: string): string[] {
+  return [...text.matchAll(/[{,]"([0-9A-F]{8})":\{"vr"/g)].map((m) => m[1]);
 }
 
 /** pydicom's data directory in the venv, or null when the venv is missing. */

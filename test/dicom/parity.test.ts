@@ -1,13 +1,15 @@
 // server/dicom against pydicom 3.0.1 (the oracle): every file of pydicom's own test corpus
 // (test_files incl. dicomdirtests, charset_files) and hand-built edge cases, in both modes
-// (stop_before_pixels and full read), compared as parsed JSON; plus ds.PixelData's bytes.
+// (stop_before_pixels and full read), compared as parsed JSON, attribute order in the JSON text
+// as json.dumps writes it, and ds.PixelData's bytes.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDicom } from '../../server/dicom/parse.ts';
-import { asParsedJson, bytesOf, firstDifference, listFiles, PYTHON, pydicomData, runOracle, sameJson, tempDir } from './oracle.ts';
+import { serialiseModel } from '../../server/dicom/serialise.ts';
+import { asParsedJson, bytesOf, firstDifference, keysInText, listFiles, PYTHON, pydicomData, runOracle, sameJson, tempDir } from './oracle.ts';
 
 const data = pydicomData();
 const skip = data === null ? 'no .venv with pydicom' : false;
@@ -22,6 +24,10 @@ function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], la
     for (const mode of ['header', 'full'] as const) {
       const r = parseDicom(bytes, { stopBeforePixels: mode === 'header', complete: true });
       const mine = r.json === null ? null : asParsedJson(r.json);
+      if (r.json !== null && o[mode] !== null) {
+        const order = keysInText(serialiseModel(r.json));
+        if (order.join() !== (o[`${mode}_keys`] ?? []).join()) mismatches.push(`${mode} ${file}: attribute order differs from pydicom's`);
+      }
       if (sameJson(mine, o[mode])) counts[mode]++;
       else mismatches.push(`${mode} ${file}: ${firstDifference(mine, o[mode])} ${r.error ? JSON.stringify(r.error) : ''}`);
       if (o[mode] === null) assert.equal(r.status, 'error', `${file} ${mode}: pydicom fails (${o.error}), we must report an error`);

@@ -6,7 +6,8 @@ For each file writes {"header", "full", "force", "error", "pixel_sha1"}: header 
 dcmread(f, stop_before_pixels=True).to_json_dict(), full = dcmread(f).to_json_dict(); force=True
 only when reading without it fails for lack of the 'DICM' prefix. NaN/Infinity are written as
 null (JSON has neither). A mode pydicom cannot read or convert is null, with its error.
-pixel_sha1: SHA-1 of ds.PixelData (full read), or null.
+pixel_sha1: SHA-1 of ds.PixelData (full read), or null; header_keys / full_keys: the attribute
+keys depth-first in the order json.dumps writes them.
 """
 import hashlib
 import io
@@ -29,6 +30,16 @@ def finite(v):
     if isinstance(v, dict):
         return {k: finite(x) for k, x in v.items()}
     return v
+
+
+def keys_in_order(model, out):
+    """Attribute keys depth-first in document order (what json.dumps writes)."""
+    for key, element in model.items():
+        out.append(key)
+        if element.get("vr") == "SQ":
+            for item in element.get("Value", []):
+                keys_in_order(item, out)
+    return out
 
 
 def read(data, stop, force):
@@ -56,6 +67,7 @@ def dump(spec):
     for mode, stop in (("header", True), ("full", False)):
         try:
             out[mode] = read(data, stop, out["force"])
+            out[mode + "_keys"] = keys_in_order(out[mode], [])
         except Exception as exc:  # pydicom's own failure is part of the oracle
             out[mode] = None
             out["error"] = f"{mode}: {type(exc).__name__}: {exc}"[:300]
