@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { parseDicom } from '../workers/dicom-api.ts';
 import type { MemberResult } from '../workers/member-task.ts';
-import { finishResult } from '../workers/member-task.ts';
+import { finishResult, pixelValueHash } from '../workers/member-task.ts';
 import { EncapsulatedValue, littleEndianAt } from '../workers/pixel-value.ts';
 
 /** Header bytes tried first, then ×4 until the header parses up to Pixel Data. */
@@ -32,12 +32,13 @@ interface PixelState {
   items: EncapsulatedValue | null;
 }
 
-/** Stream one member; `chunks` yields its uncompressed bytes in order. */
-export async function streamMemberHashes(chunks: AsyncIterable<Uint8Array>, keysFilter: string[]): Promise<MemberResult> {
+/** Stream one member; `chunks` yields its uncompressed bytes in order. `firstParse` (tests)
+ *  sets how many header bytes are tried first. */
+export async function streamMemberHashes(chunks: AsyncIterable<Uint8Array>, keysFilter: string[], firstParse = FIRST_HEAD_PARSE): Promise<MemberResult> {
   const whole = createHash('sha1');
   const head: Uint8Array[] = [];
   let headBytes = 0;
-  let nextParse = FIRST_HEAD_PARSE;
+  let nextParse = firstParse;
   let pixel: PixelState | null = null;
   let overLimit = false;
   const tail: Uint8Array[] = [];
@@ -80,7 +81,9 @@ export async function streamMemberHashes(chunks: AsyncIterable<Uint8Array>, keys
   }
   const bytes = concat([...head, ...tail], headBytes + tailBytes);
   const result = parseDicom(bytes, { stopBeforePixels: false, complete: true, keysFilter: [] });
-  return finishResult(result, keysFilter, hash, pixel ? pixel.hash.digest('hex') : null);
+  // Pixel Data not met while streaming (the member ended first): it is in `bytes`, whole.
+  const pixelHash = pixel ? pixel.hash.digest('hex') : pixelValueHash(bytes, result.pixelData);
+  return finishResult(result, keysFilter, hash, pixelHash);
 }
 
 /** Where Pixel Data starts, once the head reaches it; null while the header is still longer. */

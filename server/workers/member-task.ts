@@ -90,7 +90,7 @@ type ParseResult = ReturnType<typeof parseDicom>;
 
 /** SHA-1 of ds.PixelData: the parser's view of the value when it has one (also the inflated
  *  dataset of a deflated transfer syntax, PS3.5 §A.5), else the range found in the member. */
-function pixelValueHash(data: Uint8Array, pixel: ParseResult['pixelData']): string | null {
+export function pixelValueHash(data: Uint8Array, pixel: ParseResult['pixelData']): string | null {
   if (!pixel) return null;
   if (pixel.value) return createHash('sha1').update(pixel.value).digest('hex');
   if (pixel.inflated) return null;

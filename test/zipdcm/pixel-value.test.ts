@@ -11,7 +11,8 @@ import { EncapsulatedValue, littleEndianAt, pixelDataRange } from '../../server/
 const PYTHON = new URL('../../.venv/bin/python', import.meta.url).pathname;
 // pydicom is the oracle: where each Pixel Data value starts and the SHA-1 of ds.PixelData.
 const ORACLE = `
-import hashlib, json, logging, pathlib, pydicom
+import hashlib, json, logging, pathlib, warnings, pydicom
+warnings.simplefilter("ignore")
 logging.getLogger("pydicom").setLevel(logging.CRITICAL)
 out = []
 for p in sorted((pathlib.Path(pydicom.__file__).parent / "data" / "test_files").rglob("*.dcm")):
