@@ -7,6 +7,7 @@
 #
 #     npm start                                   # in another terminal: serves the built-in sample
 #     .venv/bin/python client/python/examples/notebook_example.py grpc://127.0.0.1:8815
+#     .venv/bin/python client/python/examples/notebook_example.py grpc://127.0.0.1:8815 --spark
 
 # %%
 import sys
@@ -15,7 +16,9 @@ import pyarrow.compute as pc
 
 import zipflight
 
-URI = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1].startswith("grpc") else "grpc://127.0.0.1:8815"
+URI = next((a for a in sys.argv[1:] if a.startswith("grpc")), "grpc://127.0.0.1:8815")
+# The built-in sample root (`npm start`) has dicom/ (zipped CT studies, a bad archive) and labs/ (zipped CSV).
+DICOM_PATH, CSV_PATH = "dicom", "labs"
 
 # %% [markdown]
 # ## What does the server serve?
@@ -37,7 +40,7 @@ print(people.schema)
 print(people.slice(0, 5).to_pandas())
 
 # %%
-typed = zipflight.read_pandas(conn, "fake", schema="name string, age int, score double, date date", numRows=1000)
+typed = zipflight.read_pandas(conn, "fake", schema="name string, visits int, score double, date date", numRows=1000)
 print(typed.dtypes)
 print(typed.describe())
 
@@ -48,7 +51,7 @@ print(typed.describe())
 
 # %%
 if "zipdcm" in sources:
-    studies = zipflight.read_arrow(conn, "zipdcm", "")
+    studies = zipflight.read_arrow(conn, "zipdcm", DICOM_PATH)
     print(studies.num_rows, "DICOM files")
     print(studies.select([c for c in ("path", "modality", "patient_id", "error") if c in studies.schema.names]).to_pandas().head())
     if "error" in studies.schema.names:
@@ -60,8 +63,9 @@ if "zipdcm" in sources:
 
 # %%
 if "zipcsv" in sources:
-    labs = zipflight.read_pandas(conn, "zipcsv", "", header="true", inferSchema="true")
-    print(labs.head())
+    labs = zipflight.read_pandas(conn, "zipcsv", CSV_PATH, header="true", inferSchema="true")
+    print(labs.dtypes)
+    print(labs.groupby("test")["value"].describe())
 
 # %% [markdown]
 # ## Errors carry the server's status and message
@@ -89,18 +93,21 @@ if SparkSession is not None and "--spark" in sys.argv:
 
     # Spark's Python workers import zipflight too: run them with this interpreter.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
+    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
     spark.dataSource.register(ZipFlightDataSource)
-    df = (
-        spark.read.format("zipflight")
-        .option("uri", URI)
-        .option("source", "fake")
-        .option("numRows", 100_000)
-        .option("numPartitions", 4)
-        .load()
-    )
+    zipflight_reader = lambda source: spark.read.format("zipflight").option("uri", URI).option("source", source)
+    df = zipflight_reader("fake").option("numRows", 100_000).option("numPartitions", 4).load()
     print(df.rdd.getNumPartitions(), "partitions,", df.count(), "rows")
     df.groupBy("state").count().orderBy("count", ascending=False).show(5)
+    if "zipdcm" in sources:
+        ct = zipflight_reader("zipdcm").option("numPartitions", 2).load(DICOM_PATH)
+        print(ct.rdd.getNumPartitions(), "partitions")
+        ct.where("error IS NULL").groupBy("modality").count().show()
+    if "zipcsv" in sources:
+        labs_df = zipflight_reader("zipcsv").option("header", "true").option("inferSchema", "true").load(CSV_PATH)
+        labs_df.where("abnormal").select("patient_id", "test", "value", "unit").show(5)
     spark.stop()
 
 # %%

@@ -108,10 +108,11 @@ def _pump(stream, lines: "queue.Queue[str]", keep: List[str]) -> None:
     lines.put("")
 
 
-def _start(root: Path, args: List[str] = (), env: Optional[Dict[str, str]] = None) -> tuple:
+def start_server(root: Optional[Path], args: List[str] = (), env: Optional[Dict[str, str]] = None) -> tuple:
+    """(process, uri, output lines) of `zipflight serve` on port 0; root None = the args name one (--sample)."""
     # ZIPFLIGHT_SERVE_CMD runs the suite against another build of the server (same arguments).
     serve = os.environ.get("ZIPFLIGHT_SERVE_CMD", "").split() or ["node", str(REPO / "bin" / "zipflight.mjs"), "serve"]
-    cmd = [*serve, "--root", str(root), "--host", "127.0.0.1", "--port", "0", *args]
+    cmd = [*serve, *(["--root", str(root)] if root else []), "--host", "127.0.0.1", "--port", "0", *args]
     # The server reads its secrets from ZIPFLIGHT_* variables: only the ones a fixture sets count.
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ZIPFLIGHT_") or k == "ZIPFLIGHT_REPO"}
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**clean, **(env or {})})
@@ -132,7 +133,7 @@ def _start(root: Path, args: List[str] = (), env: Optional[Dict[str, str]] = Non
             pytest.fail(f"zipflight serve exited with {proc.returncode} before it was ready:\n" + "\n".join(output))
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -142,19 +143,23 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+# The names other test modules import (test_zipdcm_*, test_zipcsv_*).
+_start, _stop = start_server, stop_server
+
+
 @pytest.fixture(scope="session")
 def server(data_root) -> Server:
     """A real zipflight server (`node bin/zipflight.mjs serve --port 0`) over the test data root."""
     import zipflight
 
-    proc, uri, output = _start(data_root.path)
+    proc, uri, output = start_server(data_root.path)
     try:
         with zipflight.connect(uri) as conn:
             sources = conn.list_sources()
         yield Server(uri, proc, data_root, sources, output)
         assert proc.poll() is None, "the zipflight server died during the tests:\n" + "\n".join(output)
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 # Credentials of the secured server: a user (basic → bearer through Handshake) and a static token.
@@ -190,11 +195,11 @@ def secure_server(data_root, tmp_path_factory) -> SecureServer:
     d = tmp_path_factory.mktemp("tls")
     _certificates(d)
     env = {"ZIPFLIGHT_USERS": ":".join(SECURE_USER), "ZIPFLIGHT_TOKENS": SECURE_TOKEN}
-    proc, uri, output = _start(data_root.path, ["--tls-cert", str(d / "server.pem"), "--tls-key", str(d / "server.key")], env)
+    proc, uri, output = start_server(data_root.path, ["--tls-cert", str(d / "server.pem"), "--tls-key", str(d / "server.key")], env)
     try:
         yield SecureServer(uri, d / "ca.pem", output)
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def require_source(server: Server, name: str) -> None:

@@ -3,6 +3,7 @@ pyarrow's own FlightClient reading the same descriptor (Arrow Flight RPC: GetFli
 Python's zipfile (which members exist) and Python's csv module (which rows exist).
 """
 import json
+import time
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -13,6 +14,8 @@ from conftest import BAD_MEMBER, require_source
 
 FAKE_ROWS = 1000
 FAKE_PARTITIONS = 4
+# The server logs a call when it ends; a cancelled stream ends when the server notices.
+CANCEL_LOG_SECONDS = 10
 TYPED_SCHEMA = "name string, age int, visits bigint, score double, active boolean, date date, seen timestamp"
 
 
@@ -96,14 +99,26 @@ def test_bad_option_fails_invalid_argument_naming_it(server, options, named):
     assert named in failed.value.message
 
 
-def test_stopping_a_stream_early_leaves_the_server_serving(server):
+def test_stopping_a_stream_early_cancels_it_on_the_server(server):
+    rows = 2_000_000
+    seen = len(server.output)
     with zipflight.connect(server.uri) as conn:
-        info = conn.flight_info("fake", numRows=200_000, numPartitions=1)
+        info = conn.flight_info("fake", numRows=rows, numPartitions=1)
         stream = conn.read_ticket(info.endpoints[0].ticket.ticket)
         first = next(stream)
         stream.close()  # cancels the DoGet mid-stream
-        assert first.num_rows > 0
+        assert 0 < first.num_rows < rows
         assert conn.read_arrow("fake", numRows=10).num_rows == 10
+    # The server's call log (JSON lines) records the DoGet as CANCELLED, short of its rows.
+    deadline = time.monotonic() + CANCEL_LOG_SECONDS
+    while time.monotonic() < deadline:
+        calls = [json.loads(line) for line in server.output[seen:] if line.startswith("{") and '"DoGet"' in line]
+        cancelled = [c for c in calls if c.get("status") == "CANCELLED"]
+        if cancelled:
+            assert cancelled[0].get("rows", 0) < rows
+            return
+        time.sleep(0.1)
+    pytest.fail("no CANCELLED DoGet in the server log:\n" + "\n".join(server.output[seen:]))
 
 
 def test_read_arrow_zipdcm_equals_pyarrow_and_zipfile(server):
