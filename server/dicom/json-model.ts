@@ -110,11 +110,18 @@ function privateElementVr(ctx: WalkContext, scope: Scope, tag: number): string {
   return privateVr(tag, creator[0]) ?? 'UN';
 }
 
-function firstNumber(ctx: WalkContext, scope: Scope, tag: number): number | null | undefined {
+/** A sibling's value as pydicom's VR decisions see it: undefined when absent, null when empty
+ *  (None), the number for one number (or, with `first`, a list's first), NaN for anything else:
+ *  a Sequence or a list is "not None" and equal to no number. An SQ is never converted here,
+ *  so a Pixel Representation encoded as SQ cannot recurse into itself through its items. */
+function siblingValue(ctx: WalkContext, scope: Scope, tag: number, first = false): number | null | undefined {
   const el = scope.ds.elements.get(tag);
   if (!el) return undefined;
-  const v = elementJson(ctx, scope, el).Value?.[0];
-  return typeof v === 'number' ? v : null;
+  if (!scope.done.has(tag) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === 'SQ') return NaN;
+  const value = elementJson(ctx, scope, el).Value;
+  if (value === undefined) return null;
+  const v = value.length === 1 || first ? value[0] : undefined;
+  return typeof v === 'number' ? v : NaN;
 }
 
 function resolveAmbiguous(ctx: WalkContext, scope: Scope, el: RawElement, vr: string): string {
@@ -127,7 +134,7 @@ function resolveAmbiguous(ctx: WalkContext, scope: Scope, el: RawElement, vr: st
   if (US_SS_TAGS.has(tag)) return pixelRep(ctx, scope) === 0 ? 'US' : 'SS';
   if (WAVEFORM_OB_OW_TAGS.has(tag)) return scope.ds.implicit ? 'OW' : bitsOver8(ctx, scope, WAVEFORM_BITS_ALLOCATED, 'WaveformBitsAllocated');
   if (tag === LUT_DATA) {
-    const first = firstNumber(ctx, scope, LUT_DESCRIPTOR);
+    const first = siblingValue(ctx, scope, LUT_DESCRIPTOR, true);
     if (first === undefined || first === null) throw new DicomError('BAD_VALUE', 'LUT Data without LUT Descriptor', el.headerOffset, tag);
     return first === 1 ? 'US' : 'OW';
   }
@@ -136,14 +143,14 @@ function resolveAmbiguous(ctx: WalkContext, scope: Scope, el: RawElement, vr: st
 }
 
 function bitsOver8(ctx: WalkContext, scope: Scope, tag: number, name: string): string {
-  const bits = firstNumber(ctx, scope, tag);
-  if (bits === undefined || bits === null) throw new DicomError('BAD_VALUE', `cannot resolve OB or OW without ${name}`, null, tag);
+  const bits = siblingValue(ctx, scope, tag);
+  if (bits === undefined || bits === null || Number.isNaN(bits)) throw new DicomError('BAD_VALUE', `cannot resolve OB or OW without a numeric ${name}`, null, tag);
   return bits > BYTE_BITS ? 'OW' : 'OB';
 }
 
 /** Pixel Representation for US/SS: this dataset's, else inherited, else pydicom's fallback. */
 function pixelRep(ctx: WalkContext, scope: Scope): number {
-  const own = firstNumber(ctx, scope, PIXEL_REPRESENTATION);
+  const own = siblingValue(ctx, scope, PIXEL_REPRESENTATION);
   if (own !== undefined && own !== null) return own;
   if (scope.inheritedPixelRep !== undefined) return scope.inheritedPixelRep;
   if (own === undefined && !scope.ds.elements.has(PIXEL_DATA)) return 0;
@@ -154,8 +161,9 @@ function pixelRep(ctx: WalkContext, scope: Scope): number {
 /** The _pixel_rep an item inherits (pydicom Dataset._set_pixel_representation). */
 function childPixelRep(ctx: WalkContext, scope: Scope, item: RawDataset): number | undefined {
   const raw = item.elements.get(PIXEL_REPRESENTATION);
-  if (raw) return ctx.buf.subarray(raw.start, raw.end).includes(1) ? 1 : 0;
-  const own = firstNumber(ctx, scope, PIXEL_REPRESENTATION);
+  // Not yet converted: pydicom tests its raw bytes for a 0x01 (a sequence already read is NaN).
+  if (raw) return raw.items !== null ? NaN : ctx.buf.subarray(raw.start, raw.end).includes(1) ? 1 : 0;
+  const own = siblingValue(ctx, scope, PIXEL_REPRESENTATION);
   return own !== undefined && own !== null ? own : scope.inheritedPixelRep;
 }
 

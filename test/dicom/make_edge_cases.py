@@ -113,6 +113,10 @@ PART10 = {
     "big_endian": part10(ex(0x00080016, "UI", b"1.2\0", le=False) + ex(0x00280010, "US", b"\x01\x00", le=False)
         + ex(0x00209165, "AT", b"\x00\x10\x00\x20", le=False) + ex(0x00189087, "FD", struct.pack(">d", 1.25), le=False),
         "1.2.840.10008.1.2.2"),
+    # Pixel Representation encoded as a sequence (a fuzz finding): its items' US/SS become SS.
+    "pixel_representation_sq": part10(ex(0x00280103, "SQ", item(im(0x00280106, b"\xff\xff") + im(0x00280103, b"\x00\x00")
+        + im(0x00081140, item(im(0x00280107, b"\xfe\xff")))) + item(im(0x00280106, b"\xfe\xff")))
+        + ex(0x00081150, "SQ", item(im(0x00280106, b"\xfd\xff")))),
     "encapsulated_pixels": part10(ex(0x00280100, "US", b"\x08\x00") + ex(0x7FE00010, "OB",
         item(b"") + item(b"\xfe\xff\xdd\xe0abcd") + SEQ_END, length=UNDEF) + ex(0xFFFCFFFC, "OB", b"\0\0")),
     "explicit_pixels_then_more": part10(ex(0x00280100, "US", b"\x10\x00") + ex(0x7FE00010, "OW", b"\x01\x02\x03\x04")
