@@ -1,6 +1,5 @@
 // Helpers over one parsed member: the typed key columns read from the DICOM JSON model
-// (PS3.18 F.2), its serialisation (JSON has no NaN/Infinity: null, as pydicom users expect) and
-// readable parse-error text (element tag, byte offset).
+// (PS3.18 F.2) and readable parse-error text (element tag, byte offset).
 
 /** Tags of the utf8 key columns, in column order (transfer syntax UID comes from the file meta). */
 export const KEY_STRING_TAGS = ['00080018', '00080016', '0020000D', '0020000E', '00100020', '00080060', '00080020'];
@@ -28,19 +27,6 @@ export function takeKeys(json: Record<string, unknown> | null, transferSyntaxUid
     return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? v : null;
   });
   return { strings, ints };
-}
-
-/** JSON text of the model. JSON.stringify already writes NaN/±Infinity as null; BigInts (UV/SV
- *  beyond 2^53) are written as exact integers, as Python's json does. */
-export function serialiseMeta(json: Record<string, unknown>): string {
-  try {
-    return JSON.stringify(json);
-  } catch (err) {
-    if (!(err instanceof TypeError)) throw err;
-    const marks: string[] = [];
-    const text = JSON.stringify(json, (_k, v) => (typeof v === 'bigint' ? `\u0000big${marks.push(v.toString()) - 1}\u0000` : v));
-    return text.replace(/"\\u0000big(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]);
-  }
 }
 
 export interface ParseErrorInfo {

@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { inflatePrefix, METHOD_STORED, ZipError } from './inflate-prefix.ts';
-import { describeParseError, KEY_INT_TAGS, KEY_STRING_TAGS, serialiseMeta, takeKeys } from './member-meta.ts';
+import { describeParseError, KEY_INT_TAGS, KEY_STRING_TAGS, takeKeys } from './member-meta.ts';
 import { pixelDataRange } from './pixel-value.ts';
-import { parseDicom } from './dicom-api.ts';
+import { parseDicom, serialiseModel } from './dicom-api.ts';
 
 export interface MemberTask {
   /** 'header': stop before Pixel Data; 'whole': the whole member is here, hash it and parse it all. */
@@ -104,7 +104,8 @@ export function finishResult(result: ParseResult, keysFilter: string[], hash: st
   if (json) for (const key of keysFilter) delete json[key];
   return {
     status: result.status === 'ok' ? 'ok' : 'error',
-    meta: json ? serialiseMeta(json) : null,
+    // Attributes in file order, as pydicom writes them (JSON.stringify would move keys like 30040002).
+    meta: json ? serialiseModel(json) : null,
     error: result.status === 'ok' ? null : describeParseError(result.error),
     strings,
     ints,

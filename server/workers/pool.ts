@@ -44,6 +44,11 @@ export function runMemberTask(task: MemberTask, signal?: AbortSignal): Promise<M
   return shared.run(task, { transferList: transferList as never, signal: signal ?? null });
 }
 
+/** Tasks waiting for a free worker (the ops queue gauge); 0 before the pool starts. */
+export function poolQueueSize(): number {
+  return shared?.queueSize ?? 0;
+}
+
 /** Stop the pool's threads (tests and server shutdown); the next task starts a fresh pool. */
 export async function closePool(): Promise<void> {
   const pool = shared;
