@@ -149,13 +149,13 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * DAYS_PER_ERA + doe - DAYS_0000_TO_1970;
 }
 
-/** The common `yyyy-MM-dd` prefix without a regex; undefined when b does not start that way. */
-function fastDate(b: Uint8Array): number | undefined {
-  if (b.length < ISO_DATE_LENGTH || b[4] !== MINUS || b[7] !== MINUS) return undefined;
-  const c = two(b, 0);
-  const y2 = two(b, 2);
-  const m = two(b, 5);
-  const d = two(b, 8);
+/** The common `yyyy-MM-dd` at b[s] without a regex; undefined when b[s, e) does not start that way. */
+function fastDate(b: Uint8Array, s: number, e: number): number | undefined {
+  if (e - s < ISO_DATE_LENGTH || b[s + 4] !== MINUS || b[s + 7] !== MINUS) return undefined;
+  const c = two(b, s);
+  const y2 = two(b, s + 2);
+  const m = two(b, s + 5);
+  const d = two(b, s + 8);
   if (c < 0 || y2 < 0 || m < 1 || m > 12 || d < 1) return undefined;
   const y = c * 100 + y2;
   if (d > (m === 2 && isLeap(y) ? 29 : MONTH_DAYS[m - 1])) return undefined;
@@ -163,22 +163,21 @@ function fastDate(b: Uint8Array): number | undefined {
 }
 
 /**
- * `yyyy-MM-dd[T ]HH:mm[:ss[.fraction]][Z|±HH[:mm]]` without a regex: µs since the epoch, or
- * null when the shape is not this common one (the caller falls back to the general grammar),
- * or undefined when it is this shape but not a valid time.
+ * `yyyy-MM-dd[T ]HH:mm[:ss[.fraction]][Z|±HH[:mm]]` in b[s, n) without a regex: µs since the
+ * epoch, or null when the shape is not this common one (the caller falls back to the general
+ * grammar), or undefined when it is this shape but not a valid time.
  */
-function fastTimestamp(b: Uint8Array): number | undefined | null {
-  const n = b.length;
-  if (n < 16 || (b[10] !== LETTER_T && b[10] !== SPACE) || b[13] !== COLON) return null;
-  const days = fastDate(b);
-  const hh = two(b, 11);
-  const mi = two(b, 14);
+function fastTimestamp(b: Uint8Array, s: number, n: number): number | undefined | null {
+  if (n - s < 16 || (b[s + 10] !== LETTER_T && b[s + 10] !== SPACE) || b[s + 13] !== COLON) return null;
+  const days = fastDate(b, s, n);
+  const hh = two(b, s + 11);
+  const mi = two(b, s + 14);
   if (days === undefined || hh < 0 || mi < 0) return null;
-  let i = 16;
+  let i = s + 16;
   let ss = 0;
   let micros = 0;
   if (i < n && b[i] === COLON) {
-    ss = two(b, i + 1); // -1 past the end too (NaN compares false)
+    ss = i + 2 < n ? two(b, i + 1) : -1;
     if (ss < 0) return null;
     i += 3;
     if (i < n && b[i] === DOT) {
@@ -196,20 +195,20 @@ function fastTimestamp(b: Uint8Array): number | undefined | null {
   return Number.isSafeInteger(v) ? v : null;
 }
 
-/** Days since 1970-01-01 for an ISO date, or undefined. */
-export function parseDate(b: Uint8Array): number | undefined {
-  if (b.length === ISO_DATE_LENGTH && b[4] === MINUS) return fastDate(b);
-  if (b.length < 8 || b.length > 12) return undefined;
-  const m = DATE_RE.exec(latin1.decode(b));
+/** Days since 1970-01-01 for an ISO date in b[s, e), or undefined. */
+export function parseDate(b: Uint8Array, s = 0, e = b.length): number | undefined {
+  if (e - s === ISO_DATE_LENGTH && b[s + 4] === MINUS) return fastDate(b, s, e);
+  if (e - s < 8 || e - s > 12) return undefined;
+  const m = DATE_RE.exec(latin1.decode(b.subarray(s, e)));
   return m ? civilDays(+m[1], +m[2], +m[3]) : undefined;
 }
 
-/** Microseconds since the epoch (UTC; a time without offset is read as UTC), or undefined. */
-export function parseTimestamp(b: Uint8Array): number | bigint | undefined {
-  if (b.length < 15 || b.length > 40) return undefined;
-  const fast = fastTimestamp(b);
+/** Microseconds since the epoch for b[s, e) (UTC; a time without offset is read as UTC), or undefined. */
+export function parseTimestamp(b: Uint8Array, s = 0, e = b.length): number | bigint | undefined {
+  if (e - s < 15 || e - s > 40) return undefined;
+  const fast = fastTimestamp(b, s, e);
   if (fast !== null) return fast;
-  const m = TS_RE.exec(latin1.decode(b));
+  const m = TS_RE.exec(latin1.decode(b.subarray(s, e)));
   if (!m) return undefined;
   const days = civilDays(+m[1], +m[2], +m[3]);
   const hh = +m[4];

@@ -246,10 +246,10 @@ export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
       return new NumberColumn(t, capacity, (n) => (single ? new Float32Array(n) : new Float64Array(n)), parseDouble);
     }
     case Type.Date:
-      return new NumberColumn(t, capacity, (n) => new Int32Array(n), (b, s, e) => parseDate(b.subarray(s, e)));
+      return new NumberColumn(t, capacity, (n) => new Int32Array(n), parseDate);
     case Type.Timestamp:
       if ((t as Timestamp).unit !== 2) break; // TimeUnit.MICROSECOND: what parseDdl makes
-      return new Int64Column(t, capacity, (b, s, e) => parseTimestamp(b.subarray(s, e)));
+      return new Int64Column(t, capacity, parseTimestamp);
   }
   throw invalidArgument(`zipcsv: column '${field.name}' has type ${t}, which zipcsv cannot read from CSV text (use string, numeric, boolean, date or timestamp)`);
 }

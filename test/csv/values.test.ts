@@ -10,6 +10,9 @@ import { parseDate, parseDouble, parseTimestamp } from '../../server/csv/values.
 const PYTHON = '.venv/bin/python';
 const skip = !existsSync(PYTHON) && 'no .venv';
 const enc = new TextEncoder();
+/** The text as a field inside a record: digits on both sides that a parser must not read. */
+const FIELD_AT = 2;
+const embedded = (t: string) => enc.encode(`99${t}99`);
 
 function python(script: string, input: unknown): unknown[] {
   const py = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
@@ -43,10 +46,13 @@ test('dates equal Python date.fromisoformat (days since 1970-01-01; invalid → 
     texts,
   );
   assert.deepEqual(texts.map((t) => parseDate(enc.encode(t)) ?? null), expected);
+  const inRecord = texts.map((t) => parseDate(embedded(t), FIELD_AT, FIELD_AT + t.length) ?? null);
+  assert.deepEqual(inRecord, expected, 'the same field inside a record (byte range)');
 });
 
 test('timestamps equal Python datetime.fromisoformat (µs since the epoch, no offset = UTC)', { skip }, () => {
-  const texts = Array.from({ length: 4000 }, timestampText);
+  // Some cut one character short (seconds or fraction ending early): read as written, not beyond.
+  const texts = Array.from({ length: 4000 }, (_, i) => (i % 5 === 0 ? timestampText().slice(0, -1) : timestampText()));
   const expected = python(
     'import datetime as d,json,sys\nE=d.datetime(1970,1,1,tzinfo=d.timezone.utc)\ndef f(s):\n try: t=d.datetime.fromisoformat(s)\n except ValueError: return None\n t=t if t.tzinfo else t.replace(tzinfo=d.timezone.utc)\n return (t-E)//d.timedelta(microseconds=1)\nprint(json.dumps([f(s) for s in json.load(sys.stdin)]))',
     texts,
@@ -56,6 +62,11 @@ test('timestamps equal Python datetime.fromisoformat (µs since the epoch, no of
     return v === undefined ? null : Number(v);
   });
   assert.deepEqual(got, expected);
+  const inRecord = texts.map((t) => {
+    const v = parseTimestamp(embedded(t), FIELD_AT, FIELD_AT + t.length);
+    return v === undefined ? null : Number(v);
+  });
+  assert.deepEqual(inRecord, expected, 'the same field inside a record (byte range)');
 });
 
 test('doubles equal Python float() on decimal and exponent forms', { skip }, () => {
