@@ -26,7 +26,7 @@ function windowWithEveryAction(): { start: number; actions: string[] } {
 
 test('the runner reports crashes, findings, hangs and memory blow-ups by case, and keeps going', async (t) => {
   const { start, actions } = windowWithEveryAction();
-  const report = await fuzzTarget({ target: 'selftest', seed: SEED, start, cases: actions.length, caseTimeoutMs: 2500, rssBudgetMb: 256 });
+  const report = await fuzzTarget({ target: 'selftest', seed: SEED, start, cases: actions.length, caseTimeoutMs: 4000, rssBudgetMb: 256 });
   t.diagnostic(formatReport(report));
   const got = new Map(report.failures.map((f) => [f.index, f.kind]));
   actions.forEach((action, i) => {
