@@ -5,6 +5,7 @@
 // by LUT Descriptor); each dataset decoded with its own or its parent's Specific Character Set.
 import { publicVr, privateVr } from './dictionary.ts';
 import { keepFileOrder } from './serialise.ts';
+import { DEFAULT_ENCODINGS } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
 import { BINARY_VRS, encodingsFromValue, type JsonElement, valueJson } from './values.ts';
 import { type RawDataset, type RawElement, readSequence, SPECIFIC_CHARACTER_SET, type WalkContext } from './walker.ts';
@@ -36,9 +37,9 @@ interface Scope {
 }
 
 export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep: number | undefined, skip?: Set<number>): Record<string, JsonElement> {
+  const scope: Scope = { ds, encodings: ds.parentEncodings, inheritedPixelRep, done: new Map() };
   const charset = ds.elements.get(SPECIFIC_CHARACTER_SET);
-  const encodings = charset ? encodingsFromValue(ctx.buf.subarray(charset.start, charset.end)) : ds.parentEncodings;
-  const scope: Scope = { ds, encodings, inheritedPixelRep, done: new Map() };
+  if (charset) scope.encodings = datasetEncodings(ctx, scope, charset);
   const out: Record<string, JsonElement> = {};
   const keys: string[] = [];
   for (const [tag, el] of ds.elements) {
@@ -52,6 +53,19 @@ export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep:
   }
   if (keepFileOrder(out, keys)) ctx.reordered = true;
   return out;
+}
+
+/** VRs whose pydicom value is a str (or list of str): what convert_encodings accepts. */
+const TEXT_VRS = new Set(['AE', 'AS', 'CS', 'DA', 'DT', 'LO', 'LT', 'SH', 'ST', 'TM', 'UC', 'UI', 'UR', 'UT']);
+
+/** read_dataset's convert_encodings(Specific Character Set value): a value of another type
+ *  (a number, bytes, a sequence) is the default when empty or 0, and raises otherwise. */
+function datasetEncodings(ctx: WalkContext, scope: Scope, el: RawElement): readonly string[] {
+  const vr = finalVr(ctx, scope, el, readElementVr(ctx, scope, el));
+  if (TEXT_VRS.has(vr) || el.end === el.start) return encodingsFromValue(ctx.buf.subarray(el.start, el.end));
+  const value = vr === 'SQ' ? null : elementJson(ctx, scope, el).Value;
+  if (value && value.length === 1 && value[0] === 0) return DEFAULT_ENCODINGS;
+  throw new DicomError('BAD_VALUE', `Specific Character Set with VR ${vr} is not text`, el.headerOffset, el.tag);
 }
 
 const HEX_BYTES = Array.from({ length: 256 }, (_v, b) => b.toString(16).toUpperCase().padStart(2, '0'));
@@ -111,16 +125,16 @@ function privateElementVr(ctx: WalkContext, scope: Scope, tag: number): string {
 }
 
 /** A sibling's value as pydicom's VR decisions see it: undefined when absent, null when empty
- *  (None), the number for one number (or, with `first`, a list's first), NaN for anything else:
+ *  (None), the number for one number, NaN for anything else:
  *  a Sequence or a list is "not None" and equal to no number. An SQ is never converted here,
  *  so a Pixel Representation encoded as SQ cannot recurse into itself through its items. */
-function siblingValue(ctx: WalkContext, scope: Scope, tag: number, first = false): number | null | undefined {
+function siblingValue(ctx: WalkContext, scope: Scope, tag: number): number | null | undefined {
   const el = scope.ds.elements.get(tag);
   if (!el) return undefined;
   if (!scope.done.has(tag) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === 'SQ') return NaN;
   const value = elementJson(ctx, scope, el).Value;
   if (value === undefined) return null;
-  const v = value.length === 1 || first ? value[0] : undefined;
+  const v = value.length === 1 ? value[0] : undefined;
   return typeof v === 'number' ? v : NaN;
 }
 
@@ -133,13 +147,27 @@ function resolveAmbiguous(ctx: WalkContext, scope: Scope, el: RawElement, vr: st
   }
   if (US_SS_TAGS.has(tag)) return pixelRep(ctx, scope) === 0 ? 'US' : 'SS';
   if (WAVEFORM_OB_OW_TAGS.has(tag)) return scope.ds.implicit ? 'OW' : bitsOver8(ctx, scope, WAVEFORM_BITS_ALLOCATED, 'WaveformBitsAllocated');
-  if (tag === LUT_DATA) {
-    const first = siblingValue(ctx, scope, LUT_DESCRIPTOR, true);
-    if (first === undefined || first === null) throw new DicomError('BAD_VALUE', 'LUT Data without LUT Descriptor', el.headerOffset, tag);
-    return first === 1 ? 'US' : 'OW';
-  }
+  if (tag === LUT_DATA) return lutDescriptorCountIsOne(ctx, scope) ? 'US' : 'OW';
   if ((tag & 0xffe1ffff) >>> 0 === 0x60003000 && tag >>> 16 < 0x601f) return 'OW';
   return vr;
+}
+
+/** pydicom's `ds.LUTDescriptor[0] == 1`, including what it raises on (absent, empty, one int). */
+function lutDescriptorCountIsOne(ctx: WalkContext, scope: Scope): boolean {
+  const el = scope.ds.elements.get(LUT_DESCRIPTOR);
+  const fail = (why: string): never => {
+    throw new DicomError('BAD_VALUE', `cannot resolve LUT Data's VR: LUT Descriptor ${why}`, null, LUT_DATA);
+  };
+  if (!el) return fail('absent');
+  if (!scope.done.has(LUT_DESCRIPTOR) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === 'SQ') {
+    return el.end > el.start || el.items?.length ? false : fail('an empty sequence');
+  }
+  const json = elementJson(ctx, scope, el);
+  if (json.InlineBinary !== undefined) return ctx.buf[el.start] === 1;
+  const value = json.Value;
+  if (!value || value.length === 0) return fail('empty');
+  if (value.length === 1) return typeof value[0] === 'number' ? fail('a single number') : false;
+  return value[0] === 1;
 }
 
 function bitsOver8(ctx: WalkContext, scope: Scope, tag: number, name: string): string {

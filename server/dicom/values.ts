@@ -101,9 +101,29 @@ function pyIntString(text: string): number {
   return Math.trunc(f) + 0;
 }
 
-function numericStrings(vr: string, parts: string[], parse: (s: string) => number): JsonElement {
+/** IS/DS as pydicom reads them: each value parsed (a blank one kept as '' and refused by
+ *  to_json_dict inside a list); if a value does not parse, pydicom's convert_value retries the
+ *  bytes as SH (split, trailing NUL/space stripped per value) and to_json_dict then applies
+ *  int()/float() to those strings, which succeeds e.g. for "0.\0\0" but not for "1.5" as IS. */
+function numericStrings(vr: string, parts: string[], parse: (s: string) => number, strict: (s: string) => number, asSh: () => string[]): JsonElement {
+  let values: number[];
+  try {
+    values = parts.map((p) => (pyStrip(p) === '' ? NaN : parse(p)));
+  } catch (err) {
+    if (!(err instanceof DicomError)) throw err;
+    const sh = asSh();
+    if (sh.length === 1 && sh[0] === '') return { vr };
+    return { vr, Value: sh.map(strict) };
+  }
   if (parts.length === 1 && parts[0] === '') return { vr };
-  return { vr, Value: parts.map((p) => (pyStrip(p) === '' ? badValue(`empty ${vr} value in a list`) : parse(p))) };
+  parts.forEach((p) => pyStrip(p) === '' && badValue(`empty ${vr} value in a list`));
+  return { vr, Value: values };
+}
+
+/** Python int(str): optional sign and surrounding whitespace, digits only. */
+function pyIntStrict(text: string): number {
+  const s = pyStrip(text);
+  return INTEGER.test(s) ? Number(s) : badValue(`invalid literal for int() with base 10: '${text}'`);
 }
 
 function personNames(bytes: Uint8Array, encodings: readonly string[]): JsonElement {
@@ -155,8 +175,10 @@ const binary: Decoder = (vr, buf, _dv, start, end) =>
   end === start ? { vr } : { vr, InlineBinary: Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('base64') };
 const numeric: Decoder = (vr, _buf, dv, start, end, little) => numbers(vr, dv, start, end - start, little);
 const splitLatin1: Decoder = (vr, buf, _dv, start, end) => strings(vr, multiString(latin1(buf.subarray(start, end))));
-const splitText: Decoder = (vr, buf, _dv, start, end, _le, enc) =>
-  strings(vr, decodeText(buf.subarray(start, end), enc, TEXT_DELIMITERS).split('\\').map(rstripNulSpace));
+function shValues(buf: Uint8Array, start: number, end: number, enc: readonly string[]): string[] {
+  return decodeText(buf.subarray(start, end), enc, TEXT_DELIMITERS).split('\\').map(rstripNulSpace);
+}
+const splitText: Decoder = (vr, buf, _dv, start, end, _le, enc) => strings(vr, shValues(buf, start, end, enc));
 const singleText: Decoder = (vr, buf, _dv, start, end, _le, enc) =>
   strings(vr, [rstripNulSpace(decodeText(buf.subarray(start, end), enc, TEXT_DELIMITERS))]);
 
@@ -170,8 +192,10 @@ const DECODERS: Record<string, Decoder> = {
   UR: (vr, buf, _dv, s, e) => strings(vr, [latin1(buf.subarray(s, e)).replace(PY_RSTRIP, '')]),
   PN: (_vr, buf, _dv, s, e, _le, enc) => personNames(buf.subarray(s, e), enc),
   AT: (_vr, buf, dv, s, e, le) => tags(buf.subarray(s, e), dv, s, le),
-  IS: (vr, buf, _dv, s, e) => numericStrings(vr, multiString(latin1(buf.subarray(s, e))), pyIntString),
-  DS: (vr, buf, _dv, s, e) => numericStrings(vr, multiString(pyStrip(latin1(buf.subarray(s, e)))), pyFloat),
+  IS: (vr, buf, _dv, s, e, _le, enc) =>
+    numericStrings(vr, multiString(latin1(buf.subarray(s, e))), pyIntString, pyIntStrict, () => shValues(buf, s, e, enc)),
+  DS: (vr, buf, _dv, s, e, _le, enc) =>
+    numericStrings(vr, multiString(pyStrip(latin1(buf.subarray(s, e)))), pyFloat, pyFloat, () => shValues(buf, s, e, enc)),
   'US or SS': (vr, _buf, _dv, s, e) => (e === s ? { vr } : badValue('unresolved US or SS value')),
 };
 for (const vr of BINARY_VRS) DECODERS[vr] = binary;

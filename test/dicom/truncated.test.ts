@@ -92,7 +92,7 @@ test('garbage and mutated files never throw and match pydicom', { skip }, (t) =>
   const next = prng(20261125);
   const sources = FILES.map((f) => bytesOf(path(f)).subarray(0, 4000));
   const specs: string[] = [];
-  for (let i = 0; i < 320; i++) {
+  for (let i = 0; i < 400; i++) {
     let bytes: Uint8Array;
     if (i % 4 === 0) bytes = Uint8Array.from({ length: next() * 3 }, next);
     else if (i % 4 === 1) bytes = Uint8Array.from([...new Uint8Array(128), 0x44, 0x49, 0x43, 0x4d, ...Array.from({ length: next() * 2 }, next)]);
@@ -100,11 +100,15 @@ test('garbage and mutated files never throw and match pydicom', { skip }, (t) =>
       bytes = Uint8Array.from(sources[i % sources.length]);
       // Random bytes, or the 4-byte patterns the walker branches on: undefined lengths,
       // Item / Item Delimitation / Sequence Delimitation tags, a VR turned to UN or SQ.
-      const patterns = [[0xff, 0xff, 0xff, 0xff], [0xfe, 0xff, 0x00, 0xe0], [0xfe, 0xff, 0x0d, 0xe0], [0xfe, 0xff, 0xdd, 0xe0], [0x55, 0x4e], [0x53, 0x51]];
+      // ... and tags other elements' decoding depends on: Pixel Representation, Specific Character
+      // Set, LUT Descriptor/Data, Bits Allocated, Pixel Data, a private creator.
+      const patterns = [[0xff, 0xff, 0xff, 0xff], [0xfe, 0xff, 0x00, 0xe0], [0xfe, 0xff, 0x0d, 0xe0], [0xfe, 0xff, 0xdd, 0xe0], [0x55, 0x4e], [0x53, 0x51],
+        [0x28, 0x00, 0x03, 0x01], [0x08, 0x00, 0x05, 0x00], [0x28, 0x00, 0x02, 0x30], [0x28, 0x00, 0x06, 0x30], [0x28, 0x00, 0x00, 0x01],
+        [0xe0, 0x7f, 0x10, 0x00], [0x29, 0x00, 0x10, 0x00]];
       for (let k = 0; k < 1 + (next() % 12); k++) {
         const at = (next() * 256 + next()) % bytes.length;
-        if (i % 8 < 5) bytes[at] = next();
-        else bytes.set(patterns[next() % patterns.length].slice(0, bytes.length - at), at);
+        if (i % 8 < 4) bytes[at] = next();
+        else bytes.set(patterns[next() % patterns.length].slice(0, bytes.length - at), at & ~1);
       }
     }
     const file = join(dir, `g${i}.bin`);
