@@ -4,9 +4,10 @@
 // × central-directory order, so rowids are unique across the FlightInfo and stable.
 import { createHash } from 'node:crypto';
 import { ServerError } from '../errors.ts';
+import { limits } from '../limits.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import { matchGlob } from '../storage/glob.ts';
-import type { ZipArchive, ZipEntry } from '../zip/archive.ts';
+import { ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import { describeError, isBareDicomName, openInput, storageError } from './zipdcm-inputs.ts';
 
@@ -79,6 +80,13 @@ export function digestNames(names: Iterable<string>): string {
   return h.digest('hex').slice(0, DIGEST_HEX);
 }
 
+/** The request plans more members than the server allows (issue 6 "Limits"): the request's
+ *  fault, RESOURCE_EXHAUSTED, not an archive's error row. */
+function overLimit(path: string, what: ZipError | string): ServerError {
+  const found = typeof what === 'string' ? `${what}, over the limit of ${limits().maxMembersPerRequest}` : what.message;
+  return new ServerError('resource-exhausted', `zipdcm: ${JSON.stringify(path)}: ${found} (max-members-per-request); read a smaller directory or archive`, { cause: what });
+}
+
 /** Does a bare file start like Part 10 (`DICM` at byte 128)? Unreadable counts as no. */
 async function isPart10File(root: DataRoot, rel: string): Promise<boolean> {
   try {
@@ -102,6 +110,7 @@ async function scanFile(root: DataRoot, file: { rel: string; size: number }, set
   try {
     input = await openInput(root, file.rel);
   } catch (err) {
+    if (err instanceof ZipError && err.code === 'LIMIT_EXCEEDED') throw overLimit(file.rel, err);
     if (describeError(err) === null) throw err;
     // Not a ZIP but a Part 10 file without the .dcm extension (named explicitly, or matched by a
     // wider pathGlobFilter): read it as a bare DICOM file rather than report a broken archive.
@@ -178,6 +187,7 @@ export async function planZipdcm(root: DataRoot, path: string, settings: ZipdcmS
   }
   const units = (await mapLimited(files, DESCRIBE_CONCURRENCY, (f) => scanFile(root, f, settings))).flat();
   if (units.length === 0) return [];
+  if (units.length > limits().maxMembersPerRequest) throw overLimit(path, `${units.length} members to read`);
   let rowid = 0;
   return balance(units, settings.numPartitions).map((group) => {
     const spec = { segments: toSegments(group, rowid) };

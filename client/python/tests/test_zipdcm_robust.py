@@ -402,3 +402,25 @@ def test_bad_options_are_invalid_argument(uri):
 def test_missing_path_is_not_found(uri):
     with pytest.raises(pa.ArrowKeyError):
         plan(uri, "no/such/dir")
+
+
+MEMBER_LIMIT = 100
+
+
+@pytest.fixture(scope="module")
+def limited_uri(root):
+    """A second server over the same root allowing MEMBER_LIMIT members per request."""
+    proc, uri, output = _start(root.path, ["--max-members-per-request", str(MEMBER_LIMIT)])
+    try:
+        yield uri
+    finally:
+        _stop(proc)
+
+
+def test_more_members_than_the_limit_is_resource_exhausted(limited_uri, root):
+    for path in ("many/many.zip", "many", ""):  # one archive over the limit; many archives together
+        with pytest.raises(pa.ArrowException) as failure:  # pyarrow: ArrowInvalid for RESOURCE_EXHAUSTED
+            plan(limited_uri, path)
+        assert "resource exhausted" in str(failure.value).lower() and "max-members-per-request" in str(failure.value)
+    mixed = [p for p in (*root.good, *root.bad, *root.truncated) if p.startswith("corrupt/mixed.zip::")]
+    assert sorted(read(limited_uri, "corrupt/mixed.zip").column("path").to_pylist()) == sorted(mixed)
