@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.flight as flight
 import pytest
 
-from conftest import _start, _stop
+from conftest import start_server, stop_server
 
 pydicom = pytest.importorskip("pydicom")
 # pydicom logs every odd value it meets in its own test corpus: not what these tests are about.
@@ -236,12 +236,12 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def uri(corpus):
-    proc, uri, output = _start(corpus[0])
+    proc, uri, output = start_server(corpus[0])
     try:
         yield uri
         assert proc.poll() is None, "the zipflight server died:\n" + "\n".join(output)
     finally:
-        _stop(proc)
+        stop_server(proc)
         for name, counts in sorted(PARITY.items()):  # the lead reports these (pytest -s)
             print(f"zipdcm parity {name:24s} {counts}")
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.flight as flight
 import pytest
 
-from conftest import _start, _stop
+from conftest import start_server, stop_server
 from test_zipdcm_parity import CORPUS, Expected, KEY_COLUMNS, pydicom  # noqa: F401  (pydicom: importorskip)
 
 GOOD = ("CT_small.dcm", "MR_small.dcm", "rtplan.dcm")
@@ -185,12 +185,12 @@ def root(tmp_path_factory) -> Root:
 
 @pytest.fixture(scope="module")
 def uri(root):
-    proc, uri, output = _start(root.path)
+    proc, uri, output = start_server(root.path)
     try:
         yield uri
         assert proc.poll() is None, "the zipflight server died:\n" + "\n".join(output)
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def plan(uri: str, path: str, **options) -> flight.FlightInfo:
@@ -410,11 +410,11 @@ MEMBER_LIMIT = 100
 @pytest.fixture(scope="module")
 def limited_uri(root):
     """A second server over the same root allowing MEMBER_LIMIT members per request."""
-    proc, uri, output = _start(root.path, ["--max-members-per-request", str(MEMBER_LIMIT)])
+    proc, uri, output = start_server(root.path, ["--max-members-per-request", str(MEMBER_LIMIT)])
     try:
         yield uri
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def test_more_members_than_the_limit_is_resource_exhausted(limited_uri, root):
