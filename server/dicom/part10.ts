@@ -4,9 +4,9 @@
 // pydicom 3.0.1's read_partial with force=True: no 'DICM' means the dataset starts at byte 0 and
 // the encoding is guessed from the first element.
 import { constants, inflateRawSync } from 'node:zlib';
-import { DEFAULT_ENCODINGS } from './charset.ts';
+import { DEFAULT_ENCODINGS, latin1 } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
-import { datasetJson } from './json-model.ts';
+import { datasetJson, tagKey } from './json-model.ts';
 import { type RawDataset, readDataset, WalkContext } from './walker.ts';
 
 const PREAMBLE_LENGTH = 128;
@@ -66,10 +66,18 @@ function readFileMeta(ctx: WalkContext, pos: number): { ds: RawDataset; pos: num
   return meta;
 }
 
+/** file_meta.get("TransferSyntaxUID"): the converted value, where a value its VR cannot parse is
+ *  pydicom's SH retry (a UID stored as IS still compares equal to the UID). */
 function transferSyntaxOf(ctx: WalkContext, meta: RawDataset): string | null {
   const el = meta.elements.get(TRANSFER_SYNTAX_UID);
   if (!el) return null;
-  const v = datasetJson(ctx, { ...meta, elements: new Map([[el.tag, el]]) }, undefined)[TRANSFER_SYNTAX_UID.toString(16).padStart(8, '0')]?.Value;
+  let v: unknown[] | undefined;
+  try {
+    v = datasetJson(ctx, { ...meta, elements: new Map([[el.tag, el]]) }, undefined)[tagKey(TRANSFER_SYNTAX_UID)]?.Value;
+  } catch (err) {
+    if (!(err instanceof DicomError) || err.code !== 'BAD_VALUE') throw err;
+    v = latin1(ctx.buf.subarray(el.start, el.end)).split('\\').map((s) => s.replace(/[\0 ]+$/, ''));
+  }
   if (!v) return '';
   return v.length === 1 ? String(v[0]) : v.join('\\');
 }
