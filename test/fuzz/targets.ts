@@ -25,6 +25,7 @@ import { BYTE_MUTATORS, mutateStack } from './mutate.ts';
 import type { Rng } from './rng.ts';
 import { expected, FuzzFinding, type Target } from './target.ts';
 import { zipcsvSourceTarget, zipdcmSourceTarget } from './source-targets.ts';
+import { pathTarget } from './path-target.ts';
 export { FuzzFinding, type Target };
 
 const zipLabel = (e: unknown) => (e instanceof ZipError && typeof e.code === 'string' && (e.code as string) !== '' ? `ZipError:${e.code}` : undefined);
@@ -294,7 +295,7 @@ export const selftestTarget: Target = {
 };
 
 /** The layers fuzzed by `--target all` and the CI suite. */
-export const LAYER_TARGETS = ['zip', 'dicom', 'csv', 'ticket', 'zipdcm', 'zipcsv'];
+export const LAYER_TARGETS = ['zip', 'dicom', 'csv', 'ticket', 'path', 'zipdcm', 'zipcsv'];
 export const TARGETS: Record<string, Target> = {
   zip: zipTarget,
   dicom: dicomTarget,
@@ -302,5 +303,6 @@ export const TARGETS: Record<string, Target> = {
   ticket: ticketTarget,
   zipdcm: zipdcmSourceTarget,
   zipcsv: zipcsvSourceTarget,
+  path: pathTarget,
   selftest: selftestTarget,
 };

@@ -48,7 +48,7 @@ function descriptor(rng: Rng): Uint8Array {
   if (rng.chance(0.6)) {
     const source = rng.pick(['fake', 'zipdcm', 'zipcsv', 'nope', '', '../fake']);
     const path = rng.pick(['', '.', 'good', 'corrupt', 'good/dicom-stored.zip', '../../etc/passwd', '/etc/passwd', 'corrupt/../..', 'x\0y', '%2e%2e/']);
-    const options = rng.pick([{}, { numRows: 100 }, { numRows: -1 }, { numRows: '1e3' }, { mode: 'FAILFAST' }, { numPartitions: 1e9 }, { schema: 'a int,' }, { memberFilter: '*' }, { x: { y: [1] } }, { header: 'yes' }]);
+    const options = rng.pick([{}, { numRows: 100 }, { numRows: -1 }, { numRows: '1e3' }, { mode: 'FAILFAST' }, { numPartitions: 1e9 }, { schema: 'a int,' }, { memberFilter: '*' }, { x: { y: [1] } }, { header: 'yes' }, { pathGlobFilter: '[a-' }, { memberFilter: '{x,' }]);
     const json = rng.chance(0.9) ? JSON.stringify({ source, path, options }) : rng.pick(['{', '[]', 'null', '{"source":1}', '\u00ff']);
     return concatBytes([varintField(1, 2), bytesField(2, utf8(json))]);
   }

@@ -10,6 +10,7 @@ import { caseSeed, Rng } from './rng.ts';
 import { loadSeeds } from './seeds.ts';
 import { FuzzFinding, TARGETS } from './targets.ts';
 import { disposeScratch } from './source-targets.ts';
+import { disposePathSandbox } from './path-target.ts';
 import { FUZZ_LIMITS, PROGRESS_INDEX, PROGRESS_READY, type WorkerData, type WorkerMessage } from './protocol.ts';
 
 /** Cases run before the heap baseline is taken (lazy tables and caches settle first). */
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     }
   }
   disposeScratch();
+  disposePathSandbox();
   gc();
   const heapGrowthMb = heapBase < 0 ? 0 : (process.memoryUsage().heapUsed - heapBase) / MiB;
   post({ type: 'done', heapGrowthMb });
