@@ -164,3 +164,20 @@ def test_tls_without_credentials_is_unauthenticated(zipflight_read, spark, secur
     with pytest.raises(Exception) as failed:
         secure_read(spark, secure_server)
     assert "UNAUTHENTICATED" in str(failed.value)
+
+
+def test_endpoint_locations_are_read_by_the_executors(spark):
+    # A planner whose endpoints name another server (a fleet): Spark's tasks DoGet there, not at the planner.
+    from standin import StandinServer
+
+    spark.dataSource.register(ZipFlightDataSource)
+    planner, fleet = StandinServer(), StandinServer()
+    try:
+        df = (spark.read.format("zipflight").option("uri", planner.uri).option("source", "rows")
+              .option("numRows", "70").option("numPartitions", "3").option("locations", fleet.uri).load())
+        assert df.rdd.getNumPartitions() == 3
+        assert sorted(r["id"] for r in df.collect()) == list(range(70))
+        assert len(fleet.tickets_served) == 3 and not planner.tickets_served
+    finally:
+        planner.shutdown()
+        fleet.shutdown()
