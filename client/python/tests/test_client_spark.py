@@ -9,7 +9,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, DateType, DoubleType, IntegerType, LongType, StringType, TimestampType
 
-from conftest import BAD_MEMBER, SECURE_TOKEN, SECURE_USER, require_source
+from conftest import BAD_MEMBER, SECURE_TOKEN, SECURE_USER
 from test_client_read import TYPED_SCHEMA, pyarrow_read
 from zipflight.spark import ZipFlightDataSource
 
@@ -105,7 +105,6 @@ def test_missing_uri_is_a_clear_error(spark):
 
 
 def test_zipdcm_rows_and_partitions_equal_pyarrow(zipflight_read, server):
-    require_source(server, "zipdcm")
     df = zipflight_read("zipdcm").option("path", "dicom").option("numPartitions", "3").load()
     theirs = pyarrow_read(server.uri, {"source": "zipdcm", "path": "dicom", "options": {"numPartitions": "3"}})
     with __import__("zipflight").connect(server.uri) as conn:
@@ -116,7 +115,6 @@ def test_zipdcm_rows_and_partitions_equal_pyarrow(zipflight_read, server):
 
 
 def test_zipcsv_rows_equal_pyarrow(zipflight_read, server):
-    require_source(server, "zipcsv")
     df = zipflight_read("zipcsv").option("path", "csv").option("header", "true").load()
     theirs = pyarrow_read(server.uri, {"source": "zipcsv", "path": "csv", "options": {"header": "true"}})
     assert df.count() == len(server.root.csv_rows)
@@ -124,7 +122,6 @@ def test_zipcsv_rows_equal_pyarrow(zipflight_read, server):
 
 
 def test_zipcsv_load_path_one_partition_per_endpoint(zipflight_read, server):
-    require_source(server, "zipcsv")
     df = zipflight_read("zipcsv").option("header", "true").option("inferSchema", "true").load("csv")
     with __import__("zipflight").connect(server.uri) as conn:
         info = conn.flight_info("zipcsv", "csv", header="true", inferSchema="true")
@@ -136,7 +133,6 @@ def test_zipcsv_load_path_one_partition_per_endpoint(zipflight_read, server):
 
 
 def test_zipdcm_failfast_error_names_archive_and_member(zipflight_read, server):
-    require_source(server, "zipdcm")
     df = zipflight_read("zipdcm").option("path", "bad").option("mode", "FAILFAST").load()
     with pytest.raises(Exception) as failed:
         df.collect()
