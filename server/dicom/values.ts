@@ -54,8 +54,10 @@ function pyStrip(s: string): string {
   while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-const INTEGER = /^[+-]?\d+$/;
+/** Python's float()/int() literals: digit groups may be joined by single underscores. */
+const DIGITS = String.raw`\d+(?:_\d+)*`;
+const DECIMAL = new RegExp(String.raw`^[+-]?(${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:e[+-]?${DIGITS})?$`, 'i');
+const INTEGER = new RegExp(String.raw`^[+-]?${DIGITS}$`);
 const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
 
 function safeInt(v: bigint): number | bigint {
@@ -86,7 +88,7 @@ function badValue(message: string): never {
 /** Python float(str) for DS: decimal, inf/infinity/nan, surrounding whitespace. */
 function pyFloat(text: string): number {
   const s = pyStrip(text);
-  if (DECIMAL.test(s)) return Number(s);
+  if (DECIMAL.test(s)) return Number(s.replace(/_/g, ''));
   const special = SPECIAL_FLOAT.exec(s);
   if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
   return badValue(`could not convert string to float: '${text}'`);
@@ -95,8 +97,8 @@ function pyFloat(text: string): number {
 /** pydicom IS(): int(str), else int(float(str)) when finite. */
 function pyIntString(text: string): number {
   const s = pyStrip(text);
-  if (INTEGER.test(s)) return Number(s);
-  const f = DECIMAL.test(s) ? Number(s) : NaN;
+  if (INTEGER.test(s)) return Number(s.replace(/_/g, ''));
+  const f = DECIMAL.test(s) ? Number(s.replace(/_/g, '')) : NaN;
   if (!Number.isFinite(f)) badValue(`invalid literal for int() with base 10: '${text}'`);
   return Math.trunc(f) + 0;
 }
@@ -123,7 +125,7 @@ function numericStrings(vr: string, parts: string[], parse: (s: string) => numbe
 /** Python int(str): optional sign and surrounding whitespace, digits only. */
 function pyIntStrict(text: string): number {
   const s = pyStrip(text);
-  return INTEGER.test(s) ? Number(s) : badValue(`invalid literal for int() with base 10: '${text}'`);
+  return INTEGER.test(s) ? Number(s.replace(/_/g, '')) : badValue(`invalid literal for int() with base 10: '${text}'`);
 }
 
 function personNames(bytes: Uint8Array, encodings: readonly string[]): JsonElement {

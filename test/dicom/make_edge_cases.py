@@ -46,6 +46,9 @@ def part10(dataset, ts="1.2.840.10008.1.2.1"):
 IMPLICIT = "1.2.840.10008.1.2"
 CASES = {
     "is_forms": ex(0x00200012, "IS", b" +7 ") + ex(0x00200013, "IS", b"1e2 ") + ex(0x00200011, "IS", b"1.5\\-3"),
+    "numbers_underscores": ex(0x00200012, "IS", b"1_0") + ex(0x00280030, "DS", b"1_0.5_0\\1e1_0\\1__0"),
+    "numbers_underscores_ok": ex(0x00200012, "IS", b"1_000\\-2_0 ") + ex(0x00280030, "DS", b"1_0.5_0\\1e1_0 "),
+    "ds_nul_padded": ex(0x00280030, "DS", b"0.\x00\x00\\1.5\x00") + ex(0x00200013, "IS", b"7\x00\\8"),
     "is_empty_in_list": ex(0x00201041, "IS", b"1\\\\3 "),
     "is_blank": ex(0x00200012, "IS", b"  "),
     "ds_forms": ex(0x00280030, "DS", b" 1.5\\-0\\1e400\\nan\\-inf\\.5 "),
