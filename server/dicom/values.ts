@@ -94,10 +94,17 @@ function pyFloat(text: string): number {
   return badValue(`could not convert string to float: '${text}'`);
 }
 
+/** An integer literal's value, exact past 2^53 as Python's int is (BigInt there). */
+function exactInt(literal: string): number | bigint {
+  const digits = literal.replace(/_/g, '');
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : BigInt(digits);
+}
+
 /** pydicom IS(): int(str), else int(float(str)) when finite. */
-function pyIntString(text: string): number {
+function pyIntString(text: string): number | bigint {
   const s = pyStrip(text);
-  if (INTEGER.test(s)) return Number(s.replace(/_/g, ''));
+  if (INTEGER.test(s)) return exactInt(s);
   const f = DECIMAL.test(s) ? Number(s.replace(/_/g, '')) : NaN;
   if (!Number.isFinite(f)) badValue(`invalid literal for int() with base 10: '${text}'`);
   return Math.trunc(f) + 0;
@@ -107,8 +114,10 @@ function pyIntString(text: string): number {
  *  to_json_dict inside a list); if a value does not parse, pydicom's convert_value retries the
  *  bytes as SH (split, trailing NUL/space stripped per value) and to_json_dict then applies
  *  int()/float() to those strings, which succeeds e.g. for "0.\0\0" but not for "1.5" as IS. */
-function numericStrings(vr: string, parts: string[], parse: (s: string) => number, strict: (s: string) => number, asSh: () => string[]): JsonElement {
-  let values: number[];
+type Parse = (s: string) => number | bigint;
+
+function numericStrings(vr: string, parts: string[], parse: Parse, strict: Parse, asSh: () => string[]): JsonElement {
+  let values: (number | bigint)[];
   try {
     values = parts.map((p) => (pyStrip(p) === '' ? NaN : parse(p)));
   } catch (err) {
@@ -123,9 +132,9 @@ function numericStrings(vr: string, parts: string[], parse: (s: string) => numbe
 }
 
 /** Python int(str): optional sign and surrounding whitespace, digits only. */
-function pyIntStrict(text: string): number {
+function pyIntStrict(text: string): number | bigint {
   const s = pyStrip(text);
-  return INTEGER.test(s) ? Number(s.replace(/_/g, '')) : badValue(`invalid literal for int() with base 10: '${text}'`);
+  return INTEGER.test(s) ? exactInt(s) : badValue(`invalid literal for int() with base 10: '${text}'`);
 }
 
 function personNames(bytes: Uint8Array, encodings: readonly string[]): JsonElement {
