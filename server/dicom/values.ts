@@ -94,17 +94,21 @@ function pyFloat(text: string): number {
   return badValue(`could not convert string to float: '${text}'`);
 }
 
-/** An integer literal's value, exact past 2^53 as Python's int is (BigInt there). */
+/** An integer literal's value, exact past 2^53 as Python's int(str) is (BigInt there). */
 function exactInt(literal: string): number | bigint {
   const digits = literal.replace(/_/g, '');
   const n = Number(digits);
   return Number.isSafeInteger(n) ? n : BigInt(digits);
 }
 
-/** pydicom IS(): int(str), else int(float(str)) when finite. */
+/** pydicom IS(): int(str) when float(str) equals it, else int(float(str)) (its ISfloat path):
+ *  either way the integer value of the double, exact (BigInt) past 2^53. */
 function pyIntString(text: string): number | bigint {
   const s = pyStrip(text);
-  if (INTEGER.test(s)) return exactInt(s);
+  if (INTEGER.test(s)) {
+    const v = Number(s.replace(/_/g, ''));
+    return Number.isSafeInteger(v) ? v : BigInt(v);
+  }
   const f = DECIMAL.test(s) ? Number(s.replace(/_/g, '')) : NaN;
   if (!Number.isFinite(f)) badValue(`invalid literal for int() with base 10: '${text}'`);
   return Math.trunc(f) + 0;

@@ -18,6 +18,13 @@ export interface OracleEntry {
   pixel_sha1: string | null;
   header_keys?: string[];
   full_keys?: string[];
+  header_big_ints?: string[];
+  full_big_ints?: string[];
+}
+
+/** Integers past 2^53 in a JSON text, as written (document order). */
+export function bigIntsInText(text: string): string[] {
+  return [...text.matchAll(/[[,](-?\d{16,})(?=[,\]])/g)].map((m) => m[1]).filter((d) => Math.abs(Number(d)) > 2 ** 53);
 }
 
 /** Attribute keys in the order a JSON text writes them (depth-first). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDicom } from '../../server/dicom/parse.ts';
 import { serialiseModel } from '../../server/dicom/serialise.ts';
-import { asParsedJson, bytesOf, firstDifference, keysInText, listFiles, PYTHON, pydicomData, runOracle, sameJson, tempDir } from './oracle.ts';
+import { asParsedJson, bigIntsInText, bytesOf, firstDifference, keysInText, listFiles, PYTHON, pydicomData, runOracle, sameJson, tempDir } from './oracle.ts';
 
 const data = pydicomData();
 const skip = data === null ? 'no .venv with pydicom' : false;
@@ -25,8 +25,9 @@ function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], la
       const r = parseDicom(bytes, { stopBeforePixels: mode === 'header', complete: true });
       const mine = r.json === null ? null : asParsedJson(r.json);
       if (r.json !== null && o[mode] !== null) {
-        const order = keysInText(serialiseModel(r.json));
-        if (order.join() !== (o[`${mode}_keys`] ?? []).join()) mismatches.push(`${mode} ${file}: attribute order differs from pydicom's`);
+        const text = serialiseModel(r.json);
+        if (keysInText(text).join() !== (o[`${mode}_keys`] ?? []).join()) mismatches.push(`${mode} ${file}: attribute order differs from pydicom's`);
+        if (bigIntsInText(text).join() !== (o[`${mode}_big_ints`] ?? []).join()) mismatches.push(`${mode} ${file}: integers past 2^53 differ`);
       }
       if (sameJson(mine, o[mode])) counts[mode]++;
       else mismatches.push(`${mode} ${file}: ${firstDifference(mine, o[mode])} ${r.error ? JSON.stringify(r.error) : ''}`);

@@ -7,7 +7,8 @@ dcmread(f, stop_before_pixels=True).to_json_dict(), full = dcmread(f).to_json_di
 only when reading without it fails for lack of the 'DICM' prefix. NaN/Infinity are written as
 null (JSON has neither). A mode pydicom cannot read or convert is null, with its error.
 pixel_sha1: SHA-1 of ds.PixelData (full read), or null; header_keys / full_keys: the attribute
-keys depth-first in the order json.dumps writes them.
+keys depth-first in the order json.dumps writes them; header_big_ints / full_big_ints: integers
+past 2^53 as exact decimal strings (JSON.parse would round them).
 """
 import hashlib
 import io
@@ -42,6 +43,21 @@ def keys_in_order(model, out):
     return out
 
 
+def big_ints(value, out):
+    """Integers JSON.parse cannot hold exactly (|n| > 2^53), as decimal strings, in document order."""
+    if isinstance(value, bool):
+        return out
+    if isinstance(value, int) and abs(value) > 2**53:
+        out.append(str(value))
+    elif isinstance(value, list):
+        for v in value:
+            big_ints(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            big_ints(v, out)
+    return out
+
+
 def read(data, stop, force):
     return finite(pydicom.dcmread(io.BytesIO(data), stop_before_pixels=stop, force=force).to_json_dict())
 
@@ -68,6 +84,7 @@ def dump(spec):
         try:
             out[mode] = read(data, stop, out["force"])
             out[mode + "_keys"] = keys_in_order(out[mode], [])
+            out[mode + "_big_ints"] = big_ints(out[mode], [])
         except Exception as exc:  # pydicom's own failure is part of the oracle
             out[mode] = None
             out["error"] = f"{mode}: {type(exc).__name__}: {exc}"[:300]
