@@ -25,7 +25,6 @@ const NUMBERS: Record<string, [number, (dv: DataView, at: number, little: boolea
   UV: [8, (dv, at, le) => safeInt(dv.getBigUint64(at, le))],
 };
 /** Python's str.strip() whitespace within U+0000-U+00FF (latin-1 decoded text). */
-/** Python's str.strip() whitespace within U+0000-U+00FF (latin-1 decoded text). */
 const PY_SPACE = '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0]';
 const PY_RSTRIP = new RegExp(`${PY_SPACE}+$`);
 const NUL = 0;
@@ -54,6 +53,7 @@ function pyStrip(s: string): string {
   while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
+
 /** Python's float()/int() literals: digit groups may be joined by single underscores. */
 const DIGITS = String.raw`\d+(?:_\d+)*`;
 const DECIMAL = new RegExp(String.raw`^[+-]?(${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:e[+-]?${DIGITS})?$`, 'i');
