@@ -7,6 +7,7 @@ import { invalidArgument } from '../errors.ts';
 import { makeDialect, type CsvDialect } from '../csv/record.ts';
 import { makeNormalizer } from '../csv/decode.ts';
 import { CsvError } from '../csv/csv-error.ts';
+import { globListProblem, globProblem } from '../storage/glob.ts';
 import { parseDdl } from './ddl.ts';
 import { boolOption, enumOption, intOption, numberOption, parseOptions, stringOption, withAliases, type ParsedOptions } from './options.ts';
 
@@ -21,11 +22,10 @@ function splitList(raw: string): string[] {
 }
 
 export const zipcsvOptionSpecs = {
-  pathGlobFilter: stringOption('Comma-separated globs for archives in a directory (default *.zip)', DEFAULT_PATH_GLOBS, (s) =>
-    splitList(s).length ? undefined : 'needs at least one glob'),
+  pathGlobFilter: stringOption('Comma-separated globs for archives in a directory (default *.zip)', DEFAULT_PATH_GLOBS, (s) => globListProblem(s)),
   recursiveFileLookup: boolOption('Search directories recursively (default true)', true),
   memberFilter: stringOption('Glob over member base names, or full names when it has a /, case-insensitive (default *.csv)', DEFAULT_MEMBER_FILTER, (s) =>
-    s.trim() ? undefined : 'must not be empty'),
+    s.trim() ? globProblem(s.trim()) : 'must not be empty'),
   header: boolOption("The first record of each member names the columns (default false: _c0, _c1, ...)", false),
   inferSchema: boolOption('Infer int/bigint/double/boolean/date/timestamp from a sample (default false: all strings)', false),
   schema: stringOption('Spark DDL of the columns, positional; overrides header names and inferSchema', ''),

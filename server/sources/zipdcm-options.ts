@@ -1,6 +1,7 @@
 // The zipdcm descriptor options (names from the reference Spark data source, modes from Spark's
 // file sources: PERMISSIVE | DROPMALFORMED | FAILFAST), parsed with the shared typed parsers.
 import { availableParallelism } from 'node:os';
+import { globListProblem, globProblem } from '../storage/glob.ts';
 import { boolOption, enumOption, intOption, parseOptions, stringOption, type ParsedOptions } from './options.ts';
 
 export const DEFAULT_PATH_GLOBS = '*.zip,*.dcm';
@@ -16,13 +17,12 @@ function splitList(raw: string): string[] {
 }
 
 export const zipdcmOptionSpecs = {
-  pathGlobFilter: stringOption('Comma-separated globs for files in a directory (default: *.zip,*.dcm)', DEFAULT_PATH_GLOBS, (s) =>
-    splitList(s).length ? undefined : 'needs at least one glob'),
+  pathGlobFilter: stringOption('Comma-separated globs for files in a directory (default: *.zip,*.dcm)', DEFAULT_PATH_GLOBS, (s) => globListProblem(s)),
   recursiveFileLookup: boolOption('Search directories recursively (default true)', true),
   memberFilter: stringOption(
     "Glob over member base names, case-insensitive (default *.dcm), or 'dicom' for every member with DICM at byte 128",
     DEFAULT_MEMBER_FILTER,
-    (s) => (s.trim() ? undefined : 'must not be empty'),
+    (s) => (s.trim() ? (s.trim().toLowerCase() === SNIFF_DICOM ? undefined : globProblem(s.trim())) : 'must not be empty'),
   ),
   numPartitions: intOption('Endpoints to split the members over, balanced by compressed bytes (default 2 x cores)', () => 2 * availableParallelism(), 1, MAX_PARTITIONS),
   dicomKeysFilter: stringOption('Comma-separated top-level tags left out of meta', DEFAULT_KEYS_FILTER, (s) => {

@@ -123,3 +123,28 @@ function translateBraces(glob: string, i: number, end: number, depth: number): [
   }
   throw new SyntaxError(`unterminated { in glob ${JSON.stringify(glob)}`);
 }
+
+/** Why `glob` cannot be compiled, or undefined when it can. */
+export function globProblem(glob: string): string | undefined {
+  try {
+    globToRegExp(glob);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message.replace(/^Invalid regular expression: .*: /, `invalid glob ${JSON.stringify(glob)}: `) : String(err);
+  }
+}
+
+/**
+ * Why a comma-separated list of globs (as pathGlobFilter carries them) cannot be used, or
+ * undefined. Options check globs up front, so a malformed one from a client is an
+ * INVALID_ARGUMENT naming the option, never an exception thrown in the middle of a listing.
+ */
+export function globListProblem(globs: string): string | undefined {
+  const list = globs.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length === 0) return 'needs at least one glob';
+  for (const glob of list) {
+    const problem = globProblem(glob);
+    if (problem) return problem;
+  }
+  return undefined;
+}
