@@ -15,6 +15,13 @@ export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /** Called once per record; `rec` is reused, so copy anything kept past the call. */
 export type RecordHandler = (rec: CsvRecord) => void;
 
+/** A consumer that may keep records' byte ranges (not copies) until `flush`, which the tokenizer
+ *  calls whenever the buffer those ranges point into is about to be moved or reused. */
+export interface RecordSink {
+  record(rec: CsvRecord): void;
+  flush(): void;
+}
+
 export class CsvTokenizer {
   private readonly rec: CsvRecord;
   /** Reused scan buffer: the unfinished record (`carry` bytes at its start), then the chunks
@@ -28,12 +35,17 @@ export class CsvTokenizer {
   private line = 1;
   private done = false;
 
+  private readonly onRecord: RecordHandler;
+  private readonly onFlush: (() => void) | null;
+
   constructor(
     private readonly dialect: CsvDialect,
-    private readonly onRecord: RecordHandler,
+    consumer: RecordHandler | RecordSink,
     private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
   ) {
     this.rec = new CsvRecord(dialect);
+    this.onRecord = typeof consumer === 'function' ? consumer : (rec) => consumer.record(rec);
+    this.onFlush = typeof consumer === 'function' ? null : () => consumer.flush();
   }
 
   /** Feed the next bytes of the member. */
@@ -64,10 +76,11 @@ export class CsvTokenizer {
     const total = this.carry + this.pendingBytes;
     // A lone chunk with nothing carried is parsed where it lies; otherwise chunks join the carry.
     const direct = this.carry === 0 && this.pending.length === 1;
-    const buf = direct ? this.pending[0] : this.gather(total);
+    const buf = direct ? plain(this.pending[0]) : this.gather(total);
     this.pending = [];
     this.pendingBytes = 0;
     const used = this.parse(buf, final);
+    this.onFlush?.();
     const rest = total - used;
     if (rest > this.maxRecordBytes) {
       throw new CsvError('RECORD_TOO_LARGE', `record starting at line ${this.line} is longer than ${this.maxRecordBytes} bytes`, this.line);
@@ -225,4 +238,10 @@ export class CsvTokenizer {
     }
     return i;
   }
+}
+
+/** The bytes as a plain Uint8Array: a Node Buffer is a subclass with its own map, and mixing
+ *  both at the per-byte loads here and in the column builders makes those loads polymorphic. */
+function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

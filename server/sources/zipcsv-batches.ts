@@ -27,6 +27,17 @@ export class BatchSink {
     if (n >= BATCH_ROWS || (n % BYTES_CHECK_EVERY === 0 && this.byteLength() >= BATCH_BYTES)) this.ready.push(this.cut());
   }
 
+  /** Count `n` rows appended column by column; the caller never goes past BATCH_ROWS. */
+  addRows(n: number): void {
+    this.rows += n;
+    if (this.rows >= BATCH_ROWS || this.byteLength() >= BATCH_BYTES) this.ready.push(this.cut());
+  }
+
+  /** Rows the batch being built can still take. */
+  get room(): number {
+    return BATCH_ROWS - this.rows;
+  }
+
   /** Undo the row being appended (DROPMALFORMED): every builder back to `rows`. */
   dropRow(): void {
     for (const b of this.builders) b.truncate(this.rows);

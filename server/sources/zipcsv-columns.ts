@@ -5,6 +5,7 @@
 import { Data, DataType, Field, makeData, Type, type Float, type Int, type Timestamp } from 'apache-arrow';
 import { invalidArgument } from '../errors.ts';
 import { parseBool, parseDate, parseDouble, parseInt64, parseTimestamp } from '../csv/values.ts';
+import type { FieldBlock } from './zipcsv-block.ts';
 
 const BITS_PER_BYTE = 8;
 const INITIAL_TEXT_BYTES = 64 * 1024;
@@ -24,6 +25,12 @@ export interface ColumnBuilder {
   /** append(buf.subarray(s, e)) without making the view (the hot path: one call per field). */
   appendRange(buf: Uint8Array, s: number, e: number): boolean;
   appendNull(): void;
+  appendNulls(n: number): void;
+  /**
+   * Field k of block rows [r0, r1) (the column-at-a-time path): nulls per nullValue, values
+   * that do not parse become null and are marked in `block.bad`; false when any did not parse.
+   */
+  appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean;
   /** Drop rows after `length` (a row DROPMALFORMED removes after its fields were appended). */
   truncate(length: number): void;
   /** The column's Data; the builder starts afresh. */
@@ -38,6 +45,7 @@ abstract class Base implements ColumnBuilder {
     this.validity = new Uint8Array(Math.ceil(capacity / BITS_PER_BYTE));
   }
   abstract appendRange(buf: Uint8Array, s: number, e: number): boolean;
+  abstract appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean;
   abstract get byteLength(): number;
 
   append(bytes: Uint8Array): boolean {
@@ -55,6 +63,11 @@ abstract class Base implements ColumnBuilder {
   appendNull(): void {
     this.nulls++;
     this.length++;
+  }
+
+  appendNulls(n: number): void {
+    this.nulls += n;
+    this.length += n;
   }
 
   truncate(length: number): void {
@@ -91,11 +104,7 @@ class BytesColumn extends Base {
   }
   appendRange(buf: Uint8Array, s: number, e: number): boolean {
     const need = this.used + e - s;
-    if (need > this.data.length) {
-      const grown = new Uint8Array(Math.max(need, 2 * this.data.length));
-      grown.set(this.data.subarray(0, this.used));
-      this.data = grown;
-    }
+    if (need > this.data.length) this.grow(need, this.used);
     // Short fields are copied by hand: cheaper than creating a view to set() from.
     if (e - s <= SHORT_COPY) for (let i = s, j = this.used; i < e; ) this.data[j++] = buf[i++];
     else this.data.set(buf.subarray(s, e), this.used);
@@ -106,6 +115,56 @@ class BytesColumn extends Base {
   override appendNull(): void {
     super.appendNull();
     this.offsets[this.length] = this.used;
+  }
+  override appendNulls(n: number): void {
+    this.offsets.fill(this.used, this.length + 1, this.length + n + 1);
+    super.appendNulls(n);
+  }
+  appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
+    const { starts, ends, flags, width, nullCheck } = block;
+    const { offsets, validity } = this;
+    let data: Uint8Array = this.data;
+    let used = this.used;
+    let i = this.length;
+    let nulls = this.nulls;
+    for (let r = r0; r < r1; r++, i++) {
+      const idx = r * width + k;
+      let src = block.buf;
+      let s = starts[idx];
+      let e = ends[idx];
+      if (flags[idx] !== 0 || nullCheck) {
+        if (block.resolve(idx)) {
+          nulls++;
+          offsets[i + 1] = used;
+          continue;
+        }
+        src = block.src;
+        s = block.s;
+        e = block.e;
+      } else if (s === e) {
+        nulls++;
+        offsets[i + 1] = used;
+        continue;
+      }
+      if (used + e - s > data.length) data = this.grow(used + e - s, used);
+      if (e - s <= SHORT_COPY) while (s < e) data[used++] = src[s++];
+      else {
+        data.set(src.subarray(s, e), used);
+        used += e - s;
+      }
+      offsets[i + 1] = used;
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length = i;
+    this.used = used;
+    this.nulls = nulls;
+    return true;
+  }
+  private grow(need: number, used: number): Uint8Array {
+    const grown = new Uint8Array(Math.max(need, 2 * this.data.length));
+    grown.set(this.data.subarray(0, used));
+    this.data = grown;
+    return grown;
   }
   override truncate(length: number): void {
     super.truncate(length);
@@ -142,6 +201,38 @@ class NumberColumn extends Base {
     this.values[this.valid()] = v;
     return true;
   }
+  appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
+    const { starts, ends, flags, width, nullCheck, bad } = block;
+    const { values, validity, parse } = this;
+    let i = this.length;
+    let nulls = this.nulls;
+    let ok = true;
+    for (let r = r0; r < r1; r++, i++) {
+      const idx = r * width + k;
+      let v: number | undefined;
+      if (flags[idx] !== 0 || nullCheck) {
+        if (block.resolve(idx)) {
+          nulls++;
+          continue;
+        }
+        v = parse(block.src, block.s, block.e);
+      } else if (starts[idx] === ends[idx]) {
+        nulls++;
+        continue;
+      } else v = parse(block.buf, starts[idx], ends[idx]);
+      if (v === undefined) {
+        nulls++;
+        bad[r] = 1;
+        ok = false;
+        continue;
+      }
+      values[i] = v;
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length = i;
+    this.nulls = nulls;
+    return ok;
+  }
   protected take() {
     return { data: this.values.subarray(0, this.length) };
   }
@@ -168,14 +259,48 @@ class Int64Column extends Base {
       this.appendNull();
       return false;
     }
-    const i = this.valid();
+    this.put(this.valid(), v);
+    return true;
+  }
+  private put(i: number, v: number | bigint): void {
     if (typeof v === 'bigint') this.values[i] = v;
     else {
       const hi = Math.floor(v / TWO_POW_32);
       this.halves[2 * i] = v - hi * TWO_POW_32;
       this.halves[2 * i + 1] = hi;
     }
-    return true;
+  }
+  appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
+    const { starts, ends, flags, width, nullCheck, bad } = block;
+    const { validity, parse } = this;
+    let i = this.length;
+    let nulls = this.nulls;
+    let ok = true;
+    for (let r = r0; r < r1; r++, i++) {
+      const idx = r * width + k;
+      let v: number | bigint | undefined;
+      if (flags[idx] !== 0 || nullCheck) {
+        if (block.resolve(idx)) {
+          nulls++;
+          continue;
+        }
+        v = parse(block.src, block.s, block.e);
+      } else if (starts[idx] === ends[idx]) {
+        nulls++;
+        continue;
+      } else v = parse(block.buf, starts[idx], ends[idx]);
+      if (v === undefined) {
+        nulls++;
+        bad[r] = 1;
+        ok = false;
+        continue;
+      }
+      this.put(i, v);
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length = i;
+    this.nulls = nulls;
+    return ok;
   }
   protected take() {
     return { data: this.values.subarray(0, this.length) };
@@ -208,6 +333,19 @@ class BoolColumn extends Base {
   override truncate(length: number): void {
     for (let i = length; i < this.length; i++) this.bits[i >> 3] &= ~(1 << (i & 7));
     super.truncate(length);
+  }
+  appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
+    let ok = true;
+    for (let r = r0; r < r1; r++) {
+      const idx = r * block.width + k;
+      if (block.flags[idx] === 0 && !block.nullCheck && block.starts[idx] === block.ends[idx]) this.appendNull();
+      else if (block.resolve(idx)) this.appendNull();
+      else if (!this.appendRange(block.src, block.s, block.e)) {
+        block.bad[r] = 1;
+        ok = false;
+      }
+    }
+    return ok;
   }
   protected take() {
     return { data: this.bits.subarray(0, Math.ceil(this.length / BITS_PER_BYTE)) };

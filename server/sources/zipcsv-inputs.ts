@@ -7,7 +7,7 @@ import { limits } from '../limits.ts';
 import { CsvError } from '../csv/csv-error.ts';
 import { makeNormalizer } from '../csv/decode.ts';
 import type { CsvRecord } from '../csv/record.ts';
-import { CsvTokenizer } from '../csv/tokenizer.ts';
+import { CsvTokenizer, type RecordHandler, type RecordSink } from '../csv/tokenizer.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import { matchGlob } from '../storage/glob.ts';
 import { StorageError } from '../storage/storage-error.ts';
@@ -98,7 +98,7 @@ export function memberBytes(input: OpenArchive, entry: ZipEntry, signal: AbortSi
  * Yields after each chunk so the caller can flush batches, stop early (return()) or check the
  * signal. Errors come out as ServerErrors naming `archive::member`.
  */
-export async function* tokenizeMember(input: OpenArchive, entry: ZipEntry, settings: ZipcsvSettings, signal: AbortSignal, onRecord: (rec: CsvRecord) => void): AsyncGenerator<void> {
+export async function* tokenizeMember(input: OpenArchive, entry: ZipEntry, settings: ZipcsvSettings, signal: AbortSignal, onRecord: RecordHandler | RecordSink): AsyncGenerator<void> {
   const where = `${input.path}::${entry.name}`;
   const normalizer = makeNormalizer(settings.encoding);
   const tokenizer = new CsvTokenizer(settings.dialect, onRecord, limits().maxCsvRecordBytes);

@@ -48,7 +48,7 @@ export async function* readZipcsv(root: DataRoot, rawSpec: unknown, settings: Zi
     try {
       for (const entry of opened.members) {
         const steps = layout
-          ? tokenizeMember(opened.input, entry, settings, signal, new MemberRows(layout, settings, sink, seg.path, entry.name).onRecord)
+          ? tokenizeMember(opened.input, entry, settings, signal, new MemberRows(layout, settings, sink, seg.path, entry.name))
           : new LineRows(sink, settings, seg.path, entry.name).read(opened.input, entry, signal);
         try {
           for await (const _ of steps) yield* sink.take(false);

@@ -6,15 +6,17 @@
 // column, DROPMALFORMED drops it, FAILFAST fails the stream naming archive, member and line.
 import { ServerError } from '../errors.ts';
 import { safeHeader } from '../csv/infer.ts';
-import { FIELD_SLOW, type CsvRecord } from '../csv/record.ts';
+import { CsvRecord, FIELD_SLOW } from '../csv/record.ts';
+import type { RecordSink } from '../csv/tokenizer.ts';
 import type { BatchSink } from './zipcsv-batches.ts';
+import { FieldBlock } from './zipcsv-block.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 import type { Layout } from './zipcsv-schema.ts';
 
 const NO_COLUMN = -1;
 const utf8 = new TextEncoder();
 
-export class MemberRows {
+export class MemberRows implements RecordSink {
   /** Schema column of each field position; NO_COLUMN drops the field. */
   private map: Int32Array;
   /** Data columns this member has no field for (header union): always null. */
@@ -22,6 +24,10 @@ export class MemberRows {
   private awaitingHeader: boolean;
   private readonly zipBytes: Uint8Array;
   private readonly memberBytes: Uint8Array;
+  /** Well-formed records waiting for their columns to be filled (the fast path). */
+  private readonly block: FieldBlock;
+  /** A block row as a record again, for the row path (mode decisions need whole rows). */
+  private readonly replay: CsvRecord;
 
   constructor(
     private readonly layout: Layout,
@@ -34,17 +40,74 @@ export class MemberRows {
     this.awaitingHeader = settings.header;
     this.zipBytes = utf8.encode(archive);
     this.memberBytes = utf8.encode(member);
+    this.block = new FieldBlock(settings.dialect, settings.nullBytes, this.map.length);
+    this.replay = new CsvRecord(settings.dialect);
   }
 
-  /** The tokenizer's record callback (bound: it is passed around as a function). */
-  readonly onRecord = (rec: CsvRecord): void => {
+  /** The tokenizer's record callback: well-formed records wait in the block, others go row by row. */
+  record(rec: CsvRecord): void {
     if (this.awaitingHeader) {
       this.awaitingHeader = false;
       if (this.settings.userSchema === null) this.mapHeader(rec);
+      this.block.setWidth(this.map.length);
       return;
     }
-    this.appendRow(rec);
-  };
+    if (rec.count !== this.map.length || rec.unclosed) {
+      this.flush();
+      this.appendRow(rec);
+    } else if (this.block.add(rec)) this.flush();
+  }
+
+  /** Fill the columns from the block (the tokenizer is about to move its buffer). */
+  flush(): void {
+    const block = this.block;
+    for (let r = 0; r < block.rows; ) {
+      const n = Math.min(block.rows - r, this.sink.room);
+      this.appendBlockRows(r, r + n);
+      r += n;
+    }
+    block.rows = 0;
+  }
+
+  /**
+   * Block rows [r0, r1) column by column. A value that does not parse is null with the raw text
+   * in the corrupt-record column (PERMISSIVE); in the other modes the rows go again, one by one.
+   */
+  private appendBlockRows(r0: number, r1: number): void {
+    const { builders } = this.sink;
+    const { block, map } = this;
+    const n = r1 - r0;
+    const base = this.sink.rows;
+    block.bad.fill(0, r0, r1);
+    let clean = true;
+    for (let k = 0; k < map.length; k++) if (!builders[map[k]].appendFields(block, k, r0, r1)) clean = false;
+    for (const col of this.missing) builders[col].appendNulls(n);
+    if (!clean && this.settings.mode !== 'PERMISSIVE') {
+      for (const b of builders) b.truncate(base);
+      for (let r = r0; r < r1; r++) this.appendRow(this.replayRow(r));
+      return;
+    }
+    const { corrupt, zip, member } = this.layout;
+    if (corrupt >= 0) {
+      if (clean) builders[corrupt].appendNulls(n);
+      else for (let r = r0; r < r1; r++) block.bad[r] ? builders[corrupt].append(block.raw(r)) : builders[corrupt].appendNull();
+    }
+    if (zip >= 0) {
+      for (let r = r0; r < r1; r++) {
+        builders[zip].append(this.zipBytes);
+        builders[member].append(this.memberBytes);
+      }
+    }
+    this.sink.addRows(n);
+  }
+
+  private replayRow(r: number): CsvRecord {
+    const { block, replay } = this;
+    replay.reset(block.buf, block.recStart[r], block.line[r]);
+    for (let k = 0, at = r * block.width; k < block.width; k++, at++) replay.pushField(block.starts[at], block.ends[at], block.flags[at]);
+    replay.end = block.recEnd[r];
+    return replay;
+  }
 
   /** Header union: field k goes to the column of the same (case-insensitive) name. */
   private mapHeader(rec: CsvRecord): void {

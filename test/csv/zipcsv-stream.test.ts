@@ -38,7 +38,7 @@ test('a ~100 MB member streams through tokenizer, rows and batches in bounded me
   const schema = buildSchema([], settings);
   const sink = new BatchSink(schema);
   const rows = new MemberRows(layoutOf(schema, settings), settings, sink, 'big.zip', 'big.csv');
-  const tokenizer = new CsvTokenizer(settings.dialect, rows.onRecord);
+  const tokenizer = new CsvTokenizer(settings.dialect, rows);
   const lines = Array.from({ length: 2000 }, (_, i) => `${i},"name ${i}, quoted",${i / 4},${i % 2 === 0}\n`).join('');
   const block = new TextEncoder().encode(lines);
   const blocks = Math.ceil((100 * MiB) / block.length);
