@@ -12,6 +12,10 @@ const INITIAL_TEXT_BYTES = 64 * 1024;
 const TWO_POW_32 = 2 ** 32;
 /** Fields up to this many bytes are copied byte by byte. */
 const SHORT_COPY = 24;
+/** Bytes per word copied by the column-at-a-time string path. */
+const WORD = 4;
+/** The next batch's text buffer: the last one's size plus 1/16, so it rarely has to grow. */
+const NEXT_BATCH_SLACK_SHIFT = 4;
 
 type RangeParser<T> = (b: Uint8Array, s: number, e: number) => T | undefined;
 
@@ -124,6 +128,8 @@ class BytesColumn extends Base {
     const { starts, ends, flags, width, nullCheck } = block;
     const { offsets, validity } = this;
     let data: Uint8Array = this.data;
+    let to = new DataView(data.buffer);
+    const from = new DataView(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
     let used = this.used;
     let i = this.length;
     let nulls = this.nulls;
@@ -146,12 +152,18 @@ class BytesColumn extends Base {
         offsets[i + 1] = used;
         continue;
       }
-      if (used + e - s > data.length) data = this.grow(used + e - s, used);
-      if (e - s <= SHORT_COPY) while (s < e) data[used++] = src[s++];
-      else {
-        data.set(src.subarray(s, e), used);
-        used += e - s;
+      const len = e - s;
+      if (used + len + WORD > data.length) {
+        data = this.grow(used + len + WORD, used);
+        to = new DataView(data.buffer);
       }
+      if (len > SHORT_COPY) data.set(src.subarray(s, e), used);
+      else if (src === block.buf && e + WORD <= src.length) {
+        // Four bytes at a time (DataView loads/stores are unaligned-safe and byte-exact); the
+        // last word may spill past the value into bytes the next value overwrites.
+        for (let j = used; s < e; s += WORD, j += WORD) to.setInt32(j, from.getInt32(s, true), true);
+      } else for (let j = used; s < e; ) data[j++] = src[s++];
+      used += len;
       offsets[i + 1] = used;
       validity[i >> 3] |= 1 << (i & 7);
     }
@@ -175,7 +187,7 @@ class BytesColumn extends Base {
   }
   protected reset(): void {
     this.offsets = new Int32Array(this.capacity + 1);
-    this.data = new Uint8Array(Math.max(INITIAL_TEXT_BYTES, this.used));
+    this.data = new Uint8Array(Math.max(INITIAL_TEXT_BYTES, this.used + (this.used >> NEXT_BATCH_SLACK_SHIFT)));
     this.used = 0;
   }
 }
