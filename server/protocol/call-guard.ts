@@ -28,10 +28,17 @@ const STACK_FRAME = /\n\s+at .*/g;
 
 const statusName = (code: number) => grpc.status[code] ?? String(code);
 
+/**
+ * The server's deadline is its receipt time plus the client's grpc-timeout, so it lies a little
+ * after the client's own: when the client gives up at its deadline, the cancellation reaches us
+ * just before ours (more so on a busy machine). Cancels within this slack count as deadlines.
+ */
+const DEADLINE_SLACK_MS = 500;
+
 function deadlinePassed(call: AnyCall): boolean {
   const deadline = call.getDeadline();
   const ms = deadline instanceof Date ? deadline.getTime() : deadline;
-  return Number.isFinite(ms) && ms <= Date.now();
+  return Number.isFinite(ms) && ms <= Date.now() + DEADLINE_SLACK_MS;
 }
 
 export function scrubDetails(details: string, hiddenPaths: string[]): string {
