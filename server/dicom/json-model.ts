@@ -51,7 +51,7 @@ export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep:
     keys.push(key);
     out[key] = scope.done.get(tag) ?? convertElement(ctx, scope, el);
   }
-  if (keepFileOrder(out, keys)) ctx.reordered = true;
+  keepFileOrder(out, keys);
   return out;
 }
 

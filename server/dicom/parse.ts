@@ -9,7 +9,6 @@
 import { DicomError, formatTag } from './dicom-error.ts';
 import { datasetJson, tagKey } from './json-model.ts';
 import { readPart10Header } from './part10.ts';
-import { markReordered } from './serialise.ts';
 import type { JsonElement } from './values.ts';
 import { NeedMore, readDataset, WalkContext } from './walker.ts';
 import { DEFAULT_ENCODINGS } from './charset.ts';
@@ -82,7 +81,6 @@ export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
     const skip = opts.keysFilter?.length ? new Set(opts.keysFilter.map((k) => parseInt(k, 16))) : undefined;
     const json = datasetJson(ctx, top.ds, undefined, skip);
     if (header.command && ctx !== input) Object.assign(json, datasetJson(input, header.command, undefined));
-    if (ctx.reordered || input.reordered) markReordered(json);
     const cut = input.cut ?? ctx.cut;
     return {
       status: cut ? 'error' : 'ok',

@@ -1,11 +1,15 @@
 // JSON text of the DICOM JSON model (PS3.18 §F.2) with the attributes in file order, as pydicom's
 // to_json_dict() + json.dumps() writes them. JS objects list integer-like keys first ("30040002",
 // "52009229", "60000010": no hex letter, no leading zero), so datasets holding such keys carry
-// their file order under a symbol and are written key by key; others go through JSON.stringify.
-// JSON has no NaN/Infinity (written null) and no BigInt (UV/SV past 2^53 written as exact digits).
+// their file order under a symbol. Written key by key: DS/FL/FD values are Python floats
+// (pydicom jsonrep.convert_to_python_number), so they are laid out as repr(float) (py-float.ts),
+// which JSON.stringify's number form is not; everything else is JSON.stringify's text. JSON has no
+// NaN/Infinity (written null) and no BigInt (UV/SV past 2^53 written as exact digits).
+import { pyFloatJson } from './py-float.ts';
 
 const FILE_ORDER = Symbol('DICOM attribute keys in file order');
-const REORDERED_BELOW = Symbol('some dataset in this tree has keys JS reorders');
+/** VRs pydicom's to_json_dict gives as Python floats (jsonrep FLOAT_VR); IS is an int. */
+const FLOAT_VRS = new Set(['DS', 'FL', 'FD']);
 /** An integer-like property key (an array index): JS enumerates these first, in numeric order. */
 const INTEGER_KEY = /^[1-9][0-9]{7}$/;
 
@@ -16,11 +20,6 @@ export function keepFileOrder(dataset: Dataset, keys: string[]): boolean {
   if (!keys.some((k) => INTEGER_KEY.test(k))) return false;
   Object.defineProperty(dataset, FILE_ORDER, { value: keys });
   return true;
-}
-
-/** Mark the top-level dataset: its tree needs the key-by-key writer. */
-export function markReordered(dataset: Dataset): void {
-  Object.defineProperty(dataset, REORDERED_BELOW, { value: true });
 }
 
 function stringify(value: unknown): string {
@@ -37,18 +36,25 @@ function stringify(value: unknown): string {
 function writeDataset(dataset: Dataset): string {
   const order = (dataset as { [FILE_ORDER]?: string[] })[FILE_ORDER];
   const keys = order ? order.filter((k) => Object.prototype.hasOwnProperty.call(dataset, k)) : Object.keys(dataset);
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${writeElement(dataset[k])}`).join(',')}}`;
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) text += `${i ? ',' : ''}${JSON.stringify(keys[i])}:${writeElement(dataset[keys[i]])}`;
+  return `${text}}`;
 }
 
 function writeElement(element: unknown): string {
   const el = element as { vr?: string; Value?: unknown[] };
-  if (el && el.vr === 'SQ' && Array.isArray(el.Value)) {
-    return `{"vr":"SQ","Value":[${el.Value.map((item) => writeDataset(item as Dataset)).join(',')}]}`;
+  if (el && Array.isArray(el.Value)) {
+    if (el.vr === 'SQ') return `{"vr":"SQ","Value":[${el.Value.map((item) => writeDataset(item as Dataset)).join(',')}]}`;
+    if (FLOAT_VRS.has(el.vr as string)) return `{"vr":"${el.vr}","Value":[${el.Value.map(writeFloat).join(',')}]}`;
   }
   return stringify(element);
 }
 
-/** The model's JSON text, attributes in file order at every level. */
+function writeFloat(value: unknown): string {
+  return typeof value === 'number' ? pyFloatJson(value) : stringify(value);
+}
+
+/** The model's JSON text, attributes in file order at every level, floats as Python writes them. */
 export function serialiseModel(json: Record<string, unknown>): string {
-  return (json as { [REORDERED_BELOW]?: boolean })[REORDERED_BELOW] ? writeDataset(json) : stringify(json);
+  return writeDataset(json);
 }

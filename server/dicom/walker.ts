@@ -66,8 +66,6 @@ export class WalkContext {
   /** First place a value or header was cut short (pydicom reads on silently). */
   cut: { offset: number; tag: number | null; message: string } | null = null;
   stop: StopPoint | null = null;
-  /** Some dataset's keys are ones JS objects reorder (see serialise.ts). */
-  reordered = false;
 
   constructor(
     readonly buf: Uint8Array,

@@ -20,6 +20,8 @@ export interface OracleEntry {
   full_keys?: string[];
   header_big_ints?: string[];
   full_big_ints?: string[];
+  header_text?: string;
+  full_text?: string;
 }
 
 /** Integers past 2^53 in a JSON text, as written (document order). */

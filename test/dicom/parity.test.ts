@@ -1,7 +1,7 @@
 // server/dicom against pydicom 3.0.1 (the oracle): every file of pydicom's own test corpus
 // (test_files incl. dicomdirtests, charset_files) and hand-built edge cases, in both modes
-// (stop_before_pixels and full read), compared as parsed JSON, attribute order in the JSON text
-// as json.dumps writes it, and ds.PixelData's bytes.
+// (stop_before_pixels and full read), compared as parsed JSON, as JSON text (json.dumps with compact
+// separators: attribute order, floats as repr(float), exact big integers), and ds.PixelData's bytes.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ const skip = data === null ? 'no .venv with pydicom' : false;
 function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], label: string): void {
   const oracle = runOracle(files);
   const mismatches: string[] = [];
-  const counts = { header: 0, full: 0 };
+  const counts = { header: 0, full: 0, text: 0, texts: 0 };
   for (const file of files) {
     const o = oracle[file];
     const bytes = bytesOf(file);
@@ -28,6 +28,10 @@ function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], la
         const text = serialiseModel(r.json);
         if (keysInText(text).join() !== (o[`${mode}_keys`] ?? []).join()) mismatches.push(`${mode} ${file}: attribute order differs from pydicom's`);
         if (bigIntsInText(text).join() !== (o[`${mode}_big_ints`] ?? []).join()) mismatches.push(`${mode} ${file}: integers past 2^53 differ`);
+        counts.texts++;
+        const theirs = o[`${mode}_text`] as string;
+        if (text === theirs) counts.text++;
+        else mismatches.push(`${mode} ${file}: JSON text differs from json.dumps' ${textDifference(text, theirs)}`);
       }
       if (sameJson(mine, o[mode])) counts[mode]++;
       else mismatches.push(`${mode} ${file}: ${firstDifference(mine, o[mode])} ${r.error ? JSON.stringify(r.error) : ''}`);
@@ -40,8 +44,15 @@ function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], la
     }
     assert.equal(parseDicom(bytes, { stopBeforePixels: true, complete: true }).hasPreamble, !o.force, `${file}: DICM prefix`);
   }
-  t.diagnostic(`${label}: header-only ${counts.header}/${files.length}, full ${counts.full}/${files.length} equal to pydicom`);
+  t.diagnostic(`${label}: header-only ${counts.header}/${files.length}, full ${counts.full}/${files.length} equal to pydicom; JSON text ${counts.text}/${counts.texts} equal to json.dumps`);
   assert.deepEqual(mismatches, []);
+}
+
+/** Where two texts first differ, with a little context. */
+function textDifference(mine: string, theirs: string): string {
+  let i = 0;
+  while (i < mine.length && mine[i] === theirs[i]) i++;
+  return `at ${i}: ours …${mine.slice(Math.max(0, i - 40), i + 40)}… pydicom …${theirs.slice(Math.max(0, i - 40), i + 40)}…`;
 }
 
 test('pydicom test_files (incl. dicomdirtests) match pydicom in both modes', { skip }, (t) => {

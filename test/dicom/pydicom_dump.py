@@ -8,7 +8,8 @@ only when reading without it fails for lack of the 'DICM' prefix. NaN/Infinity a
 null (JSON has neither). A mode pydicom cannot read or convert is null, with its error.
 pixel_sha1: SHA-1 of ds.PixelData (full read), or null; header_keys / full_keys: the attribute
 keys depth-first in the order json.dumps writes them; header_big_ints / full_big_ints: integers
-past 2^53 as exact decimal strings (JSON.parse would round them).
+past 2^53 as exact decimal strings (JSON.parse would round them); header_text / full_text: the
+model as json.dumps writes it (floats as repr(float)), compact separators, non-ASCII unescaped.
 """
 import hashlib
 import io
@@ -85,6 +86,7 @@ def dump(spec):
             out[mode] = read(data, stop, out["force"])
             out[mode + "_keys"] = keys_in_order(out[mode], [])
             out[mode + "_big_ints"] = big_ints(out[mode], [])
+            out[mode + "_text"] = json.dumps(out[mode], separators=(",", ":"), ensure_ascii=False)
         except Exception as exc:  # pydicom's own failure is part of the oracle
             out[mode] = None
             out["error"] = f"{mode}: {type(exc).__name__}: {exc}"[:300]
