@@ -8,14 +8,14 @@ export type CsvKind = 'null' | 'int32' | 'int64' | 'double' | 'date' | 'timestam
 
 const NUMERIC: Record<string, number> = { int32: 1, int64: 2, double: 3 };
 
-/** The narrowest kind that reads `b`. */
-export function inferValue(b: Uint8Array): CsvKind {
-  const i = parseInt64(b);
+/** The narrowest kind that reads b[s, e). */
+export function inferValue(b: Uint8Array, s = 0, e = b.length): CsvKind {
+  const i = parseInt64(b, s, e);
   if (i !== undefined) return fitsInt32(i) ? 'int32' : 'int64';
-  if (parseDouble(b) !== undefined) return 'double';
-  if (parseDate(b) !== undefined) return 'date';
-  if (parseTimestamp(b) !== undefined) return 'timestamp';
-  if (parseBool(b) !== undefined) return 'boolean';
+  if (parseDouble(b, s, e) !== undefined) return 'double';
+  if (parseDate(b, s, e) !== undefined) return 'date';
+  if (parseTimestamp(b, s, e) !== undefined) return 'timestamp';
+  if (parseBool(b, s, e) !== undefined) return 'boolean';
   return 'string';
 }
 
@@ -32,11 +32,12 @@ export function mergeKinds(a: CsvKind, b: CsvKind): CsvKind {
  * Merge one value into a column's kind. Strings are final and checks stop early once a column
  * can only widen, so inference costs one parse per value at most.
  */
-export function inferInto(kind: CsvKind, b: Uint8Array): CsvKind {
+export function inferInto(kind: CsvKind, b: Uint8Array, s = 0, e = b.length): CsvKind {
   if (kind === 'string') return kind;
-  if (kind === 'double' && parseDouble(b) !== undefined) return kind;
-  if (kind === 'boolean' && parseBool(b) !== undefined) return kind;
-  return mergeKinds(kind, inferValue(b));
+  if (kind === 'double' && parseDouble(b, s, e) !== undefined) return kind;
+  if (kind === 'boolean' && parseBool(b, s, e) !== undefined) return kind;
+  if (kind === 'timestamp' && parseTimestamp(b, s, e) !== undefined) return kind;
+  return mergeKinds(kind, inferValue(b, s, e));
 }
 
 /**

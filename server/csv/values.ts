@@ -45,7 +45,7 @@ export function parseDouble(b: Uint8Array, s = 0, n = b.length): number | undefi
   let neg = false;
   if (i < n && (b[i] === PLUS || b[i] === MINUS)) neg = b[i++] === MINUS;
   if (i >= n) return undefined;
-  if (!isDigit(b[i]) && b[i] !== DOT) return special(b.subarray(0, n), i, neg);
+  if (!isDigit(b[i]) && b[i] !== DOT) return special(b.subarray(i, n), neg);
   let mant = 0;
   let digits = 0;
   let scale = 0;
@@ -85,8 +85,8 @@ export function parseDouble(b: Uint8Array, s = 0, n = b.length): number | undefi
   return neg ? -v : v;
 }
 
-function special(b: Uint8Array, i: number, neg: boolean): number | undefined {
-  const word = latin1.decode(b.subarray(i));
+function special(b: Uint8Array, neg: boolean): number | undefined {
+  const word = latin1.decode(b);
   if (word === 'NaN') return NaN;
   if (word === 'Inf' || word === 'Infinity') return neg ? -Infinity : Infinity;
   return undefined;

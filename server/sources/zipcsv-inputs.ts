@@ -18,6 +18,8 @@ import type { ZipcsvSettings } from './zipcsv-options.ts';
 const FIRST_PREFIX_BYTES = 16 * 1024;
 const PREFIX_GROWTH = 4;
 const PREFIX_MAX_BYTES = 4 * 1024 * 1024;
+/** Head-room over the estimated bytes of the records still wanted (record lengths vary). */
+const PREFIX_MARGIN = 1.2;
 /** Compression methods the ZIP layer inflates (APPNOTE 4.4.5). */
 const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
@@ -128,12 +130,22 @@ function tokenizePrefix(bytes: Uint8Array, complete: boolean, settings: ZipcsvSe
 }
 
 /**
+ * The next prefix to inflate after `n` bytes gave `delivered` records: sized from the bytes per
+ * record seen so far when the caller said how many it wants (each prefix is inflated and
+ * tokenized again from the start, so overshooting 4× costs more than one more round), else 4×.
+ */
+function nextPrefix(n: number, delivered: number, wanted: number): number {
+  const estimate = wanted > 0 && delivered > 0 ? Math.ceil((n * wanted * PREFIX_MARGIN) / delivered) : n * PREFIX_GROWTH;
+  return Math.min(PREFIX_MAX_BYTES, Math.max(estimate, n + FIRST_PREFIX_BYTES));
+}
+
+/**
  * The member's records from its start until `enough()` says stop (planning's header and sample).
  * Small growing prefixes are inflated (readPrefix decodes no more than asked); past
  * PREFIX_MAX_BYTES the member is streamed instead, so memory stays bounded either way. Each
  * record reaches `onRecord` once, even when a longer prefix is tokenized again from the start.
  */
-export async function readLeadingRecords(input: OpenArchive, entry: ZipEntry, settings: ZipcsvSettings, signal: AbortSignal, onRecord: (rec: CsvRecord) => void, enough: () => boolean): Promise<void> {
+export async function readLeadingRecords(input: OpenArchive, entry: ZipEntry, settings: ZipcsvSettings, signal: AbortSignal, onRecord: (rec: CsvRecord) => void, enough: () => boolean, wanted = 0): Promise<void> {
   let delivered = 0;
   let skip = 0;
   const once = (rec: CsvRecord) => {
@@ -144,11 +156,12 @@ export async function readLeadingRecords(input: OpenArchive, entry: ZipEntry, se
     }
   };
   try {
-    for (let n = FIRST_PREFIX_BYTES; n <= PREFIX_MAX_BYTES; n *= PREFIX_GROWTH) {
+    for (let n = FIRST_PREFIX_BYTES; ; n = nextPrefix(n, delivered, wanted)) {
       const { bytes, complete } = await input.archive.readPrefix(entry, n, signal);
       skip = delivered;
       tokenizePrefix(bytes, complete, settings, once);
       if (enough() || complete) return;
+      if (n >= PREFIX_MAX_BYTES) break;
     }
   } catch (err) {
     throw inputError(err, `${input.path}::${entry.name}`);

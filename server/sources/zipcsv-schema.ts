@@ -6,7 +6,7 @@
 import { Bool, DateDay, Field, Float64, Int32, Int64, Schema, TimestampMicrosecond, Type, Utf8, type DataType } from 'apache-arrow';
 import { invalidArgument, ServerError } from '../errors.ts';
 import { inferInto, mergeKinds, positionalName, safeHeader, type CsvKind } from '../csv/infer.ts';
-import type { CsvRecord } from '../csv/record.ts';
+import { FIELD_SLOW, type CsvRecord } from '../csv/record.ts';
 import type { ZipEntry } from '../zip/archive.ts';
 import { readLeadingRecords, type OpenArchive } from './zipcsv-inputs.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
@@ -67,10 +67,13 @@ export async function sampleMember(input: OpenArchive, entry: ZipEntry, settings
     done = seen >= rows;
     if (i >= rows || rec.unclosed || Math.floor((i + 1) * ratio) === Math.floor(i * ratio)) return;
     for (let k = 0; k < rec.count; k++) {
-      if (!rec.equals(k, nullBytes)) sample.kinds[k] = inferInto(sample.kinds[k] ?? 'null', rec.bytes(k));
+      if (rec.equals(k, nullBytes)) continue;
+      const kind = sample.kinds[k] ?? 'null';
+      // Plain fields are read where they lie: a view per sampled value would cost an allocation.
+      sample.kinds[k] = rec.flags[k] === FIELD_SLOW ? inferInto(kind, rec.bytes(k)) : inferInto(kind, rec.buf, rec.starts[k], rec.ends[k]);
     }
   };
-  await readLeadingRecords(input, entry, settings, signal, onRecord, () => done);
+  await readLeadingRecords(input, entry, settings, signal, onRecord, () => done, header ? rows + 1 : rows);
   return sample;
 }
 
