@@ -18,6 +18,9 @@ const utf8 = new TextDecoder('utf-8');
 export class CsvRecord {
   buf: Uint8Array = new Uint8Array(0);
   count = 0;
+  /** Index of field 0 in starts/ends/flags. A consumer may advance it past a record it keeps, so
+   *  the next record's ranges land after it (a block of records without copying); reset() keeps it. */
+  base = 0;
   starts = new Int32Array(INITIAL_FIELDS);
   ends = new Int32Array(INITIAL_FIELDS);
   flags = new Uint8Array(INITIAL_FIELDS);
@@ -41,16 +44,17 @@ export class CsvRecord {
   }
 
   pushField(start: number, end: number, flags: number): void {
-    const k = this.count;
+    const k = this.base + this.count;
     if (k === this.starts.length) this.grow();
     this.starts[k] = start;
     this.ends[k] = end;
     this.flags[k] = flags;
-    this.count = k + 1;
+    this.count++;
   }
 
   /** Field k's value bytes (valid until the next record). */
-  bytes(k: number): Uint8Array {
+  bytes(field: number): Uint8Array {
+    const k = this.base + field;
     const s = this.starts[k];
     const e = this.ends[k];
     if (this.flags[k] !== FIELD_SLOW) return this.buf.subarray(s, e);
@@ -60,7 +64,8 @@ export class CsvRecord {
   }
 
   /** True when field k's value is byte-equal to `value` (used for nullValue). */
-  equals(k: number, value: Uint8Array): boolean {
+  equals(field: number, value: Uint8Array): boolean {
+    const k = this.base + field;
     const s = this.starts[k];
     const e = this.ends[k];
     if (this.flags[k] !== FIELD_SLOW) {
@@ -68,7 +73,7 @@ export class CsvRecord {
       for (let j = 0; j < value.length; j++) if (this.buf[s + j] !== value[j]) return false;
       return true;
     }
-    const b = this.bytes(k);
+    const b = this.bytes(field);
     return b.length === value.length && b.every((x, j) => x === value[j]);
   }
 

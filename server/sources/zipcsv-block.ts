@@ -11,11 +11,10 @@ const INITIAL_SCRATCH = 256;
 export class FieldBlock {
   buf: Uint8Array = new Uint8Array(0);
   rows = 0;
-  /** Fields per record (the member's width): field k of row r is at index r * width + k. */
+  /** Fields per record (the member's width): field k of row r is at index r * width + k of
+   *  the tokenizer record's own starts/ends/flags, which it wrote there (CsvRecord.base). */
   width = 0;
-  starts = new Int32Array(0);
-  ends = new Int32Array(0);
-  flags = new Uint8Array(0);
+  private rec: CsvRecord | null = null;
   /** Byte range of each whole record (the corrupt-record text) and its first physical line. */
   recStart = new Int32Array(BLOCK_ROWS);
   recEnd = new Int32Array(BLOCK_ROWS);
@@ -40,24 +39,25 @@ export class FieldBlock {
 
   setWidth(width: number): void {
     this.width = width;
-    this.starts = new Int32Array(BLOCK_ROWS * width);
-    this.ends = new Int32Array(BLOCK_ROWS * width);
-    this.flags = new Uint8Array(BLOCK_ROWS * width);
   }
 
-  /** Keep `rec` (which has exactly `width` fields); true when the block is now full. */
+  get starts(): Int32Array {
+    return this.rec!.starts;
+  }
+  get ends(): Int32Array {
+    return this.rec!.ends;
+  }
+  get flags(): Uint8Array {
+    return this.rec!.flags;
+  }
+
+  /** Keep `rec` (which has exactly `width` fields, at rows * width); true when the block is full. */
   add(rec: CsvRecord): boolean {
     const r = this.rows++;
-    const w = this.width;
-    const at = r * w;
+    this.rec = rec;
     this.buf = rec.buf;
-    const { starts, ends, flags } = rec;
-    // A loop, not set(subarray): views cost an allocation each, three per record.
-    for (let k = 0; k < w; k++) {
-      this.starts[at + k] = starts[k];
-      this.ends[at + k] = ends[k];
-      this.flags[at + k] = flags[k];
-    }
+    // The next record's fields go after this one's: no copy of the ranges.
+    rec.base += this.width;
     this.recStart[r] = rec.start;
     this.recEnd[r] = rec.end;
     this.line[r] = rec.line;
@@ -87,6 +87,11 @@ export class FieldBlock {
     this.s = s;
     this.e = e;
     return false;
+  }
+
+  /** The rows were consumed: the tokenizer's record writes from index 0 again. */
+  release(): void {
+    if (this.rec) this.rec.base = 0;
   }
 
   /** Record r's raw text (without its line end): the corrupt-record column's value. */

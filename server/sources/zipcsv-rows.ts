@@ -53,13 +53,19 @@ export class MemberRows implements RecordSink {
       return;
     }
     if (rec.count !== this.map.length || rec.unclosed) {
-      this.flush();
+      this.fillColumns();
       this.appendRow(rec);
+      rec.base = 0;
     } else if (this.block.add(rec)) this.flush();
   }
 
   /** Fill the columns from the block (the tokenizer is about to move its buffer). */
   flush(): void {
+    this.fillColumns();
+    this.block.release();
+  }
+
+  private fillColumns(): void {
     const block = this.block;
     for (let r = 0; r < block.rows; ) {
       const n = Math.min(block.rows - r, this.sink.room);
@@ -131,15 +137,15 @@ export class MemberRows implements RecordSink {
     const nullBytes = this.settings.nullBytes;
     const n = Math.min(rec.count, width);
     let badColumn = NO_COLUMN;
-    const { buf, starts, ends, flags } = rec;
+    const { buf, starts, ends, flags, base } = rec;
     const emptyIsNull = nullBytes.length === 0;
     for (let k = 0; k < n; k++) {
       const col = map[k];
       const b = builders[col];
-      const s = starts[k];
-      const e = ends[k];
+      const s = starts[base + k];
+      const e = ends[base + k];
       let ok: boolean;
-      if (flags[k] !== FIELD_SLOW) {
+      if (flags[base + k] !== FIELD_SLOW) {
         if (emptyIsNull ? s === e : rec.equals(k, nullBytes)) {
           b.appendNull();
           continue;
