@@ -14,6 +14,9 @@ export type DicomErrorCode =
   | 'BAD_LENGTH'
   /** A value pydicom reads but cannot put into the JSON model (non-numeric IS/DS, PN, AT, ...). */
   | 'BAD_VALUE'
+  /** A header element's value is longer than the limit (limits.maxDicomElementBytes); the
+   *  parse result's `error` carries it with the JSON of what came before. */
+  | 'LIMIT_EXCEEDED'
   /** Not DICOM at all: nothing could be read. */
   | 'NOT_DICOM';
 

@@ -12,6 +12,7 @@ import { readPart10Header } from './part10.ts';
 import type { JsonElement } from './values.ts';
 import { NeedMore, readDataset, WalkContext } from './walker.ts';
 import { DEFAULT_ENCODINGS } from './charset.ts';
+import { limits } from '../limits.ts';
 
 /** Tags pydicom's stop_before_pixels stops at (filereader._at_pixel_data). */
 const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00009, 0x7fe00008]);
@@ -25,6 +26,10 @@ export interface ParseOptions {
   complete: boolean;
   /** Top-level tags (8 hex digits) left out of `json` (their values are never decoded). */
   keysFilter?: string[];
+  /** Bytes one element value may have (Pixel Data exempt); default limits().maxDicomElementBytes.
+   *  A longer value ends the walk before it: status 'error', code 'LIMIT_EXCEEDED', the JSON of
+   *  what came before. The bytes present count, so a prefix asks for more only up to the limit. */
+  maxElementBytes?: number;
 }
 
 export interface PixelDataInfo {
@@ -65,7 +70,7 @@ export interface ParseResult {
 const NEED_MORE: ParseResult = { status: 'need-more', json: null, fileMeta: null, transferSyntaxUid: null, pixelData: null, error: null, hasPreamble: false };
 
 export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
-  const input = new WalkContext(bytes, opts.complete);
+  const input = new WalkContext(bytes, opts.complete, opts.maxElementBytes ?? limits().maxDicomElementBytes);
   let header: ReturnType<typeof readPart10Header> | null = null;
   try {
     header = readPart10Header(input);
@@ -81,14 +86,16 @@ export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
     const skip = opts.keysFilter?.length ? new Set(opts.keysFilter.map((k) => parseInt(k, 16))) : undefined;
     const json = datasetJson(ctx, top.ds, undefined, skip);
     if (header.command && ctx !== input) Object.assign(json, datasetJson(input, header.command, undefined));
-    const cut = input.cut ?? ctx.cut;
+    // The walk ends at an element over the size limit; a value cut short can only come before it.
+    const halt = input.halt ?? ctx.halt;
+    const problem = halt ?? input.cut ?? ctx.cut;
     return {
-      status: cut ? 'error' : 'ok',
+      status: problem ? 'error' : 'ok',
       json,
       fileMeta: fileMetaJson(input, header),
       transferSyntaxUid: header.transferSyntaxUid,
       pixelData: pixelDataOf(ctx, top.ds.elements.get(PIXEL_DATA) ?? null, header.inflated),
-      error: cut ? { code: 'TRUNCATED', message: cut.message, offset: cut.offset, tag: cut.tag === null ? null : tagKey(cut.tag) } : null,
+      error: problem ? { code: halt ? 'LIMIT_EXCEEDED' : 'TRUNCATED', message: problem.message, offset: problem.offset, tag: problem.tag === null ? null : tagKey(problem.tag) } : null,
       hasPreamble: header.hasPreamble,
     };
   } catch (err) {

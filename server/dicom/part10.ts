@@ -95,7 +95,9 @@ export function readPart10Header(input: WalkContext): Part10Header {
   let little = true;
   let dataset = input;
   let inflated = false;
-  if (pos >= buf.length) {
+  if (input.halt !== null) {
+    // An element of the meta or command group passed the size limit: the walk ends there.
+  } else if (pos >= buf.length) {
     input.short(pos, 1, buf.length);
   } else if (transferSyntaxUid === null) {
     if (input.short(pos, 6, buf.length)) throw new DicomError('TRUNCATED', 'input ends inside the first element', pos, null);
@@ -111,7 +113,7 @@ export function readPart10Header(input: WalkContext): Part10Header {
     little = false;
   } else if (transferSyntaxUid === DEFLATED_LE) {
     implicit = false;
-    dataset = new WalkContext(inflate(buf.subarray(pos), input.complete, pos), input.complete);
+    dataset = new WalkContext(inflate(buf.subarray(pos), input.complete, pos), input.complete, input.maxValueBytes);
     inflated = true;
     pos = 0;
   } else {

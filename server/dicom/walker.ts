@@ -5,7 +5,7 @@
 // undefined-length element read as SQ when an Item follows, values cut short kept short.
 // Values are not decoded here: elements keep byte ranges into the input (zero copies).
 import { publicVr } from './dictionary.ts';
-import { DicomError } from './dicom-error.ts';
+import { DicomError, formatTag } from './dicom-error.ts';
 import { encodingsFromValue } from './values.ts';
 
 export const UNDEFINED_LENGTH = 0xffffffff;
@@ -23,6 +23,8 @@ const VRS = new Set([...LONG_VRS, 'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD'
 const VR_BY_CODE = new Map([...VRS].map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]));
 const A = 0x41;
 const Z = 0x5a;
+/** Pixel Data, Float and Double Float Pixel Data: bulk values, exempt from the element size limit. */
+const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00009, 0x7fe00008]);
 
 export interface RawElement {
   tag: number;
@@ -66,11 +68,15 @@ export class WalkContext {
   /** First place a value or header was cut short (pydicom reads on silently). */
   cut: { offset: number; tag: number | null; message: string } | null = null;
   stop: StopPoint | null = null;
+  /** The element whose value passed `maxValueBytes`: the walk ended before it. */
+  halt: { offset: number; tag: number; message: string } | null = null;
 
   constructor(
     readonly buf: Uint8Array,
     /** False when `buf` is only a prefix: reaching its end means "need more bytes". */
     readonly complete: boolean,
+    /** Bytes one header element's value may have (limits.maxDicomElementBytes); Pixel Data exempt. */
+    readonly maxValueBytes = Infinity,
   ) {
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -88,6 +94,19 @@ export class WalkContext {
 
   noteCut(offset: number, tag: number | null, message: string): void {
     if (!this.cut) this.cut = { offset, tag, message };
+  }
+
+  /** The walk halted at `el` itself (not inside its items). */
+  haltedAt(el: RawElement): boolean {
+    return this.halt !== null && this.halt.tag === el.tag && this.halt.offset === el.headerOffset;
+  }
+
+  /** Whether `el`'s value passes the limit; if so the walk halts before it. `bytes`: the value's
+   *  bytes in the input (its declared length when a prefix ends first: the rest is coming). */
+  overLimit(el: RawElement, bytes: number): boolean {
+    if (bytes <= this.maxValueBytes || PIXEL_TAGS.has(el.tag)) return false;
+    this.halt = { offset: el.headerOffset, tag: el.tag, message: `${formatTag(el.tag)}: value of ${bytes} bytes at byte ${el.start} is over the limit of ${this.maxValueBytes} bytes per element` };
+    return true;
   }
 }
 
@@ -150,7 +169,7 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
   const ds: RawDataset = { elements, parentEncodings: s.parentEncodings, implicit };
   let encodings = s.parentEncodings;
   let pos = s.pos;
-  while (s.byteLength === null || pos - s.pos < s.byteLength) {
+  while (ctx.halt === null && (s.byteLength === null || pos - s.pos < s.byteLength)) {
     if (ctx.short(pos, SHORT_HEADER, limit)) return { ds, pos: Math.max(pos, limit), implicit };
     const el = readElementHeader(ctx, pos, implicit, little, limit);
     if (el.tag === ITEM_DELIMITATION_TAG) return { ds, pos: el.start, implicit };
@@ -159,6 +178,7 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
       return { ds, pos, implicit };
     }
     if (el.length !== UNDEFINED_LENGTH) {
+      if (ctx.overLimit(el, valueBytes(el, limit))) return { ds, pos, implicit };
       // A value overrunning its sequence's value is read short silently (pydicom's BytesIO); only
       // the end of the input itself is a cut.
       if (ctx.short(el.start, el.length, limit) && limit >= ctx.buf.length) ctx.noteCut(el.start, el.tag, `value of ${el.length} bytes cut short at byte ${limit}`);
@@ -174,10 +194,19 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
         return { ds, pos: el.start, implicit };
       }
       pos = next;
+      // Over the limit inside a sequence: keep the items read so far; a plain value: leave it out.
+      if (ctx.haltedAt(el)) return { ds, pos: el.headerOffset, implicit };
     }
     elements.set(el.tag, el);
   }
   return { ds, pos, implicit };
+}
+
+/** A defined-length value's bytes for the limit: those present, clipped where its sequence or the
+ *  input ends (pydicom reads it short). Not the declared length: garbage lengths in files pydicom
+ *  reads (no_meta.dcm) would fail them. A prefix thus reads on up to the limit, never past it. */
+function valueBytes(el: RawElement, limit: number): number {
+  return Math.min(el.length, Math.max(0, limit - el.start));
 }
 
 /** Undefined-length value: a sequence (SQ, UN, or unknown followed by an Item) or bytes up to
@@ -200,7 +229,8 @@ function readUndefinedLength(ctx: WalkContext, el: RawElement, limit: number, en
   return readDelimitedValue(ctx, el, limit);
 }
 
-/** pydicom's read_undefined_length_value: walk the items as encapsulated data, else scan bytes. */
+/** pydicom's read_undefined_length_value: walk the items as encapsulated data, else scan bytes.
+ *  A value past the limit halts the walk (ctx.halt) once its end, or the input's, is known. */
 function readDelimitedValue(ctx: WalkContext, el: RawElement, limit: number): number | null {
   let p = el.start;
   for (;;) {
@@ -209,6 +239,7 @@ function readDelimitedValue(ctx: WalkContext, el: RawElement, limit: number): nu
     p += 4;
     if (tag === SEQUENCE_DELIMITATION_TAG) {
       el.end = p - 4;
+      ctx.overLimit(el, el.end - el.start);
       return Math.min(p + 4, limit);
     }
     if (tag !== ITEM_TAG || ctx.short(p, 4, limit)) break;
@@ -216,6 +247,7 @@ function readDelimitedValue(ctx: WalkContext, el: RawElement, limit: number): nu
   }
   const delimiter = el.little ? [0xfe, 0xff, 0xdd, 0xe0] : [0xff, 0xfe, 0xe0, 0xdd];
   const at = Buffer.from(ctx.buf.buffer, ctx.buf.byteOffset, limit).indexOf(Buffer.from(delimiter), el.start);
+  if (ctx.overLimit(el, (at < 0 ? limit : at) - el.start)) return limit;
   if (at < 0) {
     ctx.short(limit, 1, limit);
     return null;
@@ -244,6 +276,7 @@ export function readSequence(
     });
     items.push(item.ds);
     pos = item.pos;
+    if (ctx.halt !== null) break;
   }
   return { items, pos };
 }
