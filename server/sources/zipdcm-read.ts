@@ -1,38 +1,51 @@
-// zipdcm DoGet: stream one partition's rows. The main thread does the I/O (local headers,
-// compressed byte ranges) and ships bytes to the worker pool; results come back in order and
-// become Arrow batches. A bounded window of members is in flight per stream, and each bad input
-// costs only its own row (PERMISSIVE), nothing (DROPMALFORMED) or the stream (FAILFAST).
+// zipdcm DoGet: stream one partition's rows. The main thread opens archives and reads central
+// directories, then hands chunks of an archive's members to the worker pool, which reads and
+// parses them; columns come back in order and become Arrow batches. A bounded window of members
+// is in flight per stream, and each bad input costs only its own row (PERMISSIVE), nothing (DROPMALFORMED) or the stream (FAILFAST).
 import type { RecordBatch } from 'apache-arrow';
 import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
-import { poolSize } from '../workers/pool.ts';
+import { poolSize, runBatchTask } from '../workers/pool.ts';
 import type { MemberResult } from '../workers/member-task.ts';
+import type { BatchMember } from '../workers/member-batch.ts';
+import { zipLimits, type ZipEntry } from '../zip/archive.ts';
 import { checkSpec, digestNames, selectMembers, type Segment } from './zipdcm-plan.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
-import { BatchBuilder, zipdcmSchema, type RowInput } from './zipdcm-schema.ts';
+import { BatchBuilder, rowPart, zipdcmSchema, type RowInput, type RowsPart } from './zipdcm-schema.ts';
+import { ReadAheadFile } from './zipdcm-readahead.ts';
 import { describeError, openInput, type OpenInput } from './zipdcm-inputs.ts';
 import { readBareFile, readMember, WHOLE_MEMBER_LIMIT, type MemberContext } from './zipdcm-member.ts';
 
 /** Rows per Arrow batch ("a few thousand"), and a text budget that keeps a batch's FlightData small. */
 export const BATCH_ROWS = 2048;
 const BATCH_TEXT_BYTES = 3 * 1024 * 1024;
-/** Members in flight per stream: enough to keep every worker busy, few enough to bound memory. */
-const WINDOW_PER_WORKER = 4;
-const MIN_WINDOW = 8;
+/** Members per worker task: one postMessage each way per chunk instead of per member (profiled:
+ *  per-member tasks cost the main thread more than the parse); small enough that two or three
+ *  chunks per worker keep both cores busy on a partition of a few hundred members. */
+const CHUNK_MEMBERS = 32;
+/** hashes=true reads whole members: a chunk also closes at this many compressed bytes. */
+const CHUNK_BYTES = 16 * 1024 * 1024;
+/** Rows in flight per stream: two chunks per worker keep every worker busy, and bound memory. */
+const CHUNKS_PER_WORKER = 2;
+const MIN_WINDOW_ROWS = 64;
 /** Compressed bytes in flight per stream (hashes mode reads whole members): bounds memory per
  *  stream whatever the member sizes; one member is always let through, however large. */
 const WINDOW_BYTES = 64 * 1024 * 1024;
 /** What a header-only read of one member costs at most in the window, before it grows. */
 const HEADER_READ_COST = 64 * 1024;
 
-/** A started row: wrapped, because an async generator would await a bare yielded promise.
- *  `cost` is the compressed bytes it may hold while in flight. */
-type Job = { row: Promise<RowInput>; cost: number };
+/** Started rows: wrapped, because an async generator would await a bare yielded promise.
+ *  `cost` is the compressed bytes they may hold while in flight. */
+type Job = { part: Promise<RowsPart>; cost: number; rows: number };
 const ignore = () => {};
 
 function errorRow(rowid: number, path: string, error: string, memberSize: number | null = null): RowInput {
   const result: MemberResult = { status: 'error', meta: null, error, strings: [], ints: [], hash: null, pixelHash: null };
   return { rowid, path, memberSize, result };
+}
+
+function single(row: Promise<RowInput>, cost: number): Job {
+  return { part: row.then(rowPart), cost, rows: 1 };
 }
 
 async function openSegment(root: DataRoot, seg: Extract<Segment, { kind: 'zip' }>, settings: ZipdcmSettings): Promise<{ input: OpenInput; members: Awaited<ReturnType<typeof selectMembers>> }> {
@@ -50,11 +63,46 @@ async function openSegment(root: DataRoot, seg: Extract<Segment, { kind: 'zip' }
   }
 }
 
-/** Start every row's work in order, one promise per row; the consumer bounds how far ahead. */
+/** What a worker needs of an entry; the name's bytes copied, since a view would clone the whole
+ *  central directory buffer along with it. */
+function batchMember(e: ZipEntry): BatchMember {
+  return {
+    name: e.name, rawName: e.rawName.slice(), method: e.method, flags: e.flags, encrypted: e.encrypted, compressedSize: e.compressedSize,
+    uncompressedSize: e.uncompressedSize, crc32: e.crc32, localHeaderOffset: e.localHeaderOffset, dataLimit: e.dataLimit, index: e.index, isDirectory: e.isDirectory,
+  };
+}
+
+/** Members from `at` on that go into one worker task (none when the first must stream). */
+function takeChunk(members: ZipEntry[], at: number, settings: ZipdcmSettings): ZipEntry[] {
+  const chunk: ZipEntry[] = [];
+  let bytes = 0;
+  for (let i = at; i < members.length && chunk.length < CHUNK_MEMBERS && (!settings.hashes || bytes < CHUNK_BYTES); i++) {
+    const e = members[i];
+    if (settings.hashes && e.uncompressedSize > WHOLE_MEMBER_LIMIT) break;
+    chunk.push(e);
+    bytes += e.compressedSize;
+  }
+  return chunk;
+}
+
+async function readChunk(file: ReadAheadFile, fd: number, archivePath: string, chunk: ZipEntry[], firstRowid: number, ctx: MemberContext): Promise<RowsPart> {
+  // Checked here rather than handed to the pool: piscina ends a running task's whole thread on
+  // abort, and a chunk is milliseconds; the window bounds what still runs after a cancel.
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  const cols = await runBatchTask({
+    kind: 'batch', fd, fileSize: file.size, mode: ctx.settings.hashes ? 'whole' : 'header', keysFilter: ctx.settings.keysFilter,
+    limits: zipLimits(), members: chunk.map(batchMember),
+  });
+  const paths = chunk.map((e) => `${archivePath}::${e.name}`);
+  const errors = cols.errors.map((e, i) => (e === null ? null : `${paths[i]}: ${e}`));
+  return { cols, firstRowid, paths, sizes: chunk.map((e) => e.uncompressedSize), errors };
+}
+
+/** Start every row's work in order; the consumer bounds how far ahead. */
 async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContext): AsyncGenerator<Job> {
   for (const seg of segments) {
     if (seg.kind === 'dcm') {
-      yield { row: readBareFile(root, seg.path, seg.first, ctx), cost: memberCost(seg.size, ctx.settings) };
+      yield single(readBareFile(root, seg.path, seg.first, ctx), memberCost(seg.size, ctx.settings));
       continue;
     }
     let opened;
@@ -63,29 +111,42 @@ async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContex
     } catch (err) {
       const text = describeError(err);
       if (text === null) throw err;
-      yield { row: Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: unreadable archive: ${text}`)), cost: 0 };
+      yield single(Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: unreadable archive: ${text}`)), 0);
       continue;
     }
     if (seg.kind === 'bad') {
       await opened.input.close();
-      yield { row: Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: archive changed since planning (it was unreadable then)`)), cost: 0 };
+      yield single(Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: archive changed since planning (it was unreadable then)`)), 0);
       continue;
     }
     // Close the archive once its members' reads are done, also when the stream stops early.
     // Counted, not collected: a settled row must not stay referenced (bounded memory).
     const input = opened.input;
+    const fd = input.file instanceof ReadAheadFile ? input.file.descriptor() : null;
     let pending = 0;
     let issued = false;
     const settle = () => {
       if (--pending === 0 && issued) void input.close().catch(ignore);
     };
     let rowid = seg.first;
+    const members = opened.members;
     try {
-      for (const entry of opened.members) {
-        const row = readMember(input, seg.path, entry, rowid++, ctx);
+      for (let at = 0; at < members.length;) {
+        const chunk = fd === null ? [] : takeChunk(members, at, ctx.settings);
+        let job: Job;
+        if (chunk.length > 0) {
+          const cost = chunk.reduce((sum, e) => sum + memberCost(e.compressedSize, ctx.settings), 0);
+          job = { part: readChunk(input.file as ReadAheadFile, fd as number, seg.path, chunk, rowid, ctx), cost, rows: chunk.length };
+        } else {
+          // Streamed (hashes=true past WHOLE_MEMBER_LIMIT) or no descriptor: one member on its own.
+          const entry = members[at];
+          job = single(readMember(input, seg.path, entry, rowid, ctx), memberCost(entry.compressedSize, ctx.settings));
+        }
+        at += job.rows;
+        rowid += job.rows;
         pending++;
-        row.then(settle, settle);
-        yield { row, cost: memberCost(entry.compressedSize, ctx.settings) };
+        job.part.then(settle, settle);
+        yield job;
       }
     } finally {
       issued = true;
@@ -94,44 +155,50 @@ async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContex
   }
 }
 
-function routeRow(row: RowInput, settings: ZipdcmSettings): RowInput | null {
-  const error = row.error !== undefined ? row.error : row.result.error;
-  if (error === null) return row;
-  if (settings.mode === 'DROPMALFORMED') return null;
+/** Whether a row goes out: bad rows are kept (PERMISSIVE), dropped, or end the stream (FAILFAST). */
+function keepRow(error: string | null, settings: ZipdcmSettings): boolean {
+  if (error === null) return true;
+  if (settings.mode === 'DROPMALFORMED') return false;
   if (settings.mode === 'FAILFAST') throw new ServerError('data-loss', `zipdcm: ${error}`);
-  return row;
+  return true;
 }
 
 export async function* readZipdcm(root: DataRoot, rawSpec: unknown, settings: ZipdcmSettings, signal: AbortSignal): AsyncGenerator<RecordBatch> {
   const spec = checkSpec(rawSpec);
   const batch = new BatchBuilder(zipdcmSchema(settings.hashes), settings.hashes);
   const ctx: MemberContext = { settings, signal };
-  const window = Math.max(MIN_WINDOW, poolSize() * WINDOW_PER_WORKER);
+  const windowRows = Math.max(MIN_WINDOW_ROWS, poolSize() * CHUNKS_PER_WORKER * CHUNK_MEMBERS);
   const jobs = startJobs(root, spec.segments, ctx);
   const queue: Job[] = [];
   let inFlight = 0;
+  let queuedRows = 0;
   let exhausted = false;
   let sent = false;
   try {
     for (;;) {
-      while (!exhausted && queue.length < window && (queue.length === 0 || inFlight < WINDOW_BYTES)) {
+      while (!exhausted && queuedRows < windowRows && (queue.length === 0 || inFlight < WINDOW_BYTES)) {
         const next = await jobs.next();
         if (next.done) exhausted = true;
         else {
-          next.value.row.catch(ignore); // a failure surfaces when the row is awaited, never unhandled
+          next.value.part.catch(ignore); // a failure surfaces when the part is awaited, never unhandled
           queue.push(next.value);
           inFlight += next.value.cost;
+          queuedRows += next.value.rows;
         }
       }
       const job = queue.shift();
       if (job === undefined) break;
-      const row = routeRow(await job.row, settings);
+      const part = await job.part;
       inFlight -= job.cost;
+      queuedRows -= job.rows;
       if (signal.aborted) throw signal.reason;
-      if (row) batch.append(row);
-      if (batch.length >= BATCH_ROWS || batch.bytes >= BATCH_TEXT_BYTES) {
-        sent = true;
-        yield batch.flush();
+      for (let i = 0; i < part.cols.length; i++) {
+        if (!keepRow(part.errors[i], settings)) continue;
+        batch.append(part, i);
+        if (batch.length >= BATCH_ROWS || batch.bytes >= BATCH_TEXT_BYTES) {
+          sent = true;
+          yield batch.flush();
+        }
       }
     }
     // A partition whose rows were all dropped still answers with its schema (a zero-row batch),

@@ -40,6 +40,14 @@ export class ReadAheadFile implements RandomAccessFile {
     return new Uint8Array(bytes.subarray(position - block.start, Math.min(bytes.length, end - block.start)));
   }
 
+  /** The wrapped file's open descriptor, for pool workers that read it themselves
+   *  (member-batch.ts); null when the file is not a descriptor (bytes in memory, tests). */
+  descriptor(): number | null {
+    // FileHandleReader keeps its FileHandle private; reach it without widening storage's API.
+    const handle = (this.file as unknown as { handle?: { fd?: unknown } }).handle;
+    return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : null;
+  }
+
   close(): Promise<void> {
     this.blocks = [];
     return this.file.close();

@@ -1,8 +1,9 @@
 // The zipdcm output schema and the batch builder that turns worker results into Arrow columns
-// (Arrow columnar format: utf8, int32, int64; no dictionaries). Column values come straight from
-// each MemberResult's strings/numbers; no per-row objects are kept beyond it.
-import { Field, Int32, Int64, makeBuilder, makeData, RecordBatch, Schema, Struct, Utf8, type Builder, type DataType } from 'apache-arrow';
+// (Arrow columnar format: utf8, int32, int64; no dictionaries). Workers hand back UTF-8 bytes +
+// offsets per chunk (member-columns.ts); rows are copied as byte ranges into the batch's buffers.
+import { Field, Int32, Int64, makeData, RecordBatch, Schema, Struct, Utf8, type Data, type DataType } from 'apache-arrow';
 import type { MemberResult } from '../workers/member-task.ts';
+import { toColumns, type MemberColumns, type Utf8Part } from '../workers/member-columns.ts';
 
 /** Utf8 key columns, in the order of MemberResult.strings (KEY_STRING_TAGS, then the file meta's UID). */
 export const KEY_STRING_COLUMNS = [
@@ -38,17 +39,119 @@ export interface RowInput {
   error?: string | null;
 }
 
-function builder(type: DataType): Builder {
-  return makeBuilder({ type, nullValues: [null, undefined] });
+/** Consecutive rows: a worker's columns plus what the main thread knows of each row. */
+export interface RowsPart {
+  cols: MemberColumns;
+  /** rowid of the first row; the others follow it. */
+  firstRowid: number;
+  paths: string[];
+  sizes: (number | null)[];
+  /** The row's error as it is written (archive and member named); null when the row was read. */
+  errors: (string | null)[];
 }
+
+/** A single row (bare files, streamed members, archive errors) as a one-row part. */
+export function rowPart(row: RowInput): RowsPart {
+  const error = row.error !== undefined ? row.error : row.result.error;
+  return { cols: toColumns([row.result]), firstRowid: row.rowid, paths: [row.path], sizes: [row.memberSize], errors: [error] };
+}
+
+const FIRST_ROWS = 1024;
+const FIRST_BYTES = 64 * 1024;
+
+function grow<T extends Uint8Array | Int32Array | BigInt64Array>(a: T, need: number, make: (n: number) => T): T {
+  if (need <= a.length) return a;
+  const b = make(Math.max(need, a.length * 2));
+  b.set(a as never);
+  return b;
+}
+
+/** Arrow's validity bitmap (LSB first) from one byte per row; null when every row is valid. */
+function bitmap(valid: Uint8Array, rows: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+  let nulls = 0;
+  const bits = new Uint8Array((rows + 7) >> 3);
+  for (let i = 0; i < rows; i++) {
+    if (valid[i]) bits[i >> 3] |= 1 << (i & 7);
+    else nulls++;
+  }
+  return { nullBitmap: nulls ? bits : undefined, nullCount: nulls };
+}
+
+/** A utf8 column assembled from byte ranges (no decode/encode of the text). */
+class Utf8Column {
+  private bytes = new Uint8Array(FIRST_BYTES);
+  private end = 0;
+  private offsets = new Int32Array(FIRST_ROWS + 1);
+  private valid = new Uint8Array(FIRST_ROWS);
+  private rows = 0;
+
+  copy(part: Utf8Part, i: number): void {
+    if (!part.valid[i]) return this.push(null);
+    this.push(part.bytes.subarray(part.offsets[i], part.offsets[i + 1]));
+  }
+
+  text(s: string | null): void {
+    this.push(s === null ? null : Buffer.from(s, 'utf8'));
+  }
+
+  finish(type: DataType): Data {
+    const { nullBitmap, nullCount } = bitmap(this.valid, this.rows);
+    return makeData({ type: type as Utf8, length: this.rows, nullCount, nullBitmap, valueOffsets: this.offsets.slice(0, this.rows + 1), data: this.bytes.slice(0, this.end) });
+  }
+
+  private push(value: Uint8Array | null): void {
+    const row = this.rows++;
+    this.offsets = grow(this.offsets, row + 2, (n) => new Int32Array(n));
+    this.valid = grow(this.valid, row + 1, (n) => new Uint8Array(n));
+    if (value !== null) {
+      this.bytes = grow(this.bytes, this.end + value.length, (n) => new Uint8Array(n));
+      this.bytes.set(value, this.end);
+      this.end += value.length;
+      this.valid[row] = 1;
+    }
+    this.offsets[row + 1] = this.end;
+  }
+}
+
+/** An int32 or int64 column. */
+class IntColumn<T extends Int32Array | BigInt64Array> {
+  private valid = new Uint8Array(FIRST_ROWS);
+  private rows = 0;
+  constructor(private values: T, private readonly make: (n: number) => T) {}
+
+  push(v: number | null): void {
+    const row = this.rows++;
+    this.values = grow(this.values, row + 1, this.make);
+    this.valid = grow(this.valid, row + 1, (n) => new Uint8Array(n));
+    if (v === null) return;
+    this.values[row] = (this.values instanceof BigInt64Array ? BigInt(v) : v) as never;
+    this.valid[row] = 1;
+  }
+
+  finish(type: DataType): Data {
+    const { nullBitmap, nullCount } = bitmap(this.valid, this.rows);
+    return makeData({ type: type as Int32, length: this.rows, nullCount, nullBitmap, data: this.values.slice(0, this.rows) as Int32Array });
+  }
+}
+
+const int32s = (n: number) => new Int32Array(n);
+const int64s = (n: number) => new BigInt64Array(n);
 
 /** Accumulates rows column by column; `flush()` hands back a RecordBatch and starts afresh. */
 export class BatchBuilder {
   private readonly schema: Schema;
   private readonly hashes: boolean;
-  private builders: Builder[] = [];
   private rows = 0;
   private textBytes = 0;
+  private rowid = new IntColumn(int64s(FIRST_ROWS), int64s);
+  private path = new Utf8Column();
+  private meta = new Utf8Column();
+  private error = new Utf8Column();
+  private strings: Utf8Column[] = [];
+  private ints: IntColumn<Int32Array>[] = [];
+  private memberSize = new IntColumn(int64s(FIRST_ROWS), int64s);
+  private hash = new Utf8Column();
+  private pixelHash = new Utf8Column();
 
   constructor(schema: Schema, hashes: boolean) {
     this.schema = schema;
@@ -65,28 +168,29 @@ export class BatchBuilder {
     return this.textBytes;
   }
 
-  append(row: RowInput): void {
-    const b = this.builders;
-    const r = row.result;
-    const error = row.error !== undefined ? row.error : r.error;
-    let i = 0;
-    b[i++].append(BigInt(row.rowid));
-    b[i++].append(row.path);
-    b[i++].append(r.meta);
-    b[i++].append(error);
-    for (let k = 0; k < KEY_STRING_COLUMNS.length; k++) b[i++].append(r.strings[k] ?? null);
-    for (let k = 0; k < KEY_INT_COLUMNS.length; k++) b[i++].append(r.ints[k] ?? null);
-    b[i++].append(row.memberSize === null ? null : BigInt(row.memberSize));
+  /** Row `i` of `part`. */
+  append(part: RowsPart, i: number): void {
+    const c = part.cols;
+    const error = part.errors[i];
+    this.rowid.push(part.firstRowid + i);
+    this.path.text(part.paths[i]);
+    this.meta.copy(c.meta, i);
+    this.error.text(error);
+    for (let k = 0; k < KEY_STRING_COLUMNS.length; k++) this.strings[k].copy(c.strings[k], i);
+    for (let k = 0; k < KEY_INT_COLUMNS.length; k++) this.ints[k].push(c.ints[k].valid[i] ? c.ints[k].values[i] : null);
+    this.memberSize.push(part.sizes[i]);
     if (this.hashes) {
-      b[i++].append(r.hash);
-      b[i++].append(r.pixelHash);
+      this.hash.copy(c.hash, i);
+      this.pixelHash.copy(c.pixelHash, i);
     }
     this.rows++;
-    this.textBytes += (r.meta?.length ?? 0) + row.path.length + (error?.length ?? 0) + 200;
+    this.textBytes += c.meta.offsets[i + 1] - c.meta.offsets[i] + part.paths[i].length + (error?.length ?? 0) + 200;
   }
 
   flush(): RecordBatch {
-    const children = this.builders.map((b) => b.finish().flush());
+    const columns = [this.rowid, this.path, this.meta, this.error, ...this.strings, ...this.ints, this.memberSize];
+    if (this.hashes) columns.push(this.hash, this.pixelHash);
+    const children = columns.map((col, i) => col.finish(this.schema.fields[i].type));
     const data = makeData({ type: new Struct(this.schema.fields), length: this.rows, nullCount: 0, children });
     const batch = new RecordBatch(this.schema, data);
     this.reset();
@@ -94,7 +198,15 @@ export class BatchBuilder {
   }
 
   private reset(): void {
-    this.builders = this.schema.fields.map((f) => builder(f.type));
+    this.rowid = new IntColumn(int64s(FIRST_ROWS), int64s);
+    this.path = new Utf8Column();
+    this.meta = new Utf8Column();
+    this.error = new Utf8Column();
+    this.strings = KEY_STRING_COLUMNS.map(() => new Utf8Column());
+    this.ints = KEY_INT_COLUMNS.map(() => new IntColumn(int32s(FIRST_ROWS), int32s));
+    this.memberSize = new IntColumn(int64s(FIRST_ROWS), int64s);
+    this.hash = new Utf8Column();
+    this.pixelHash = new Utf8Column();
     this.rows = 0;
     this.textBytes = 0;
   }

@@ -7,13 +7,13 @@ import { parseDicom } from '../workers/dicom-api.ts';
 import type { MemberResult } from '../workers/member-task.ts';
 import { finishResult, pixelValueHash } from '../workers/member-task.ts';
 import { EncapsulatedValue, littleEndianAt } from '../workers/pixel-value.ts';
+import { HEAD_LIMIT } from '../workers/member-batch.ts';
 
 /** Header bytes tried first, then ×4 until the header parses up to Pixel Data. */
 const FIRST_HEAD_PARSE = 64 * 1024;
 const HEAD_GROWTH = 4;
-/** A "header" (everything before Pixel Data) longer than this is not a header: give up rather
- *  than hold the member. Header-only reads stop at the same size. */
-export const HEAD_LIMIT = 64 * 1024 * 1024;
+/** A "header" longer than HEAD_LIMIT is not a header: give up rather than hold the member. */
+export { HEAD_LIMIT };
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
   return Buffer.concat(chunks, total);

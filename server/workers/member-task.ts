@@ -24,6 +24,9 @@ export interface MemberTask {
   keysFilter: string[];
   /** Compressed bytes an earlier attempt already found too short (0 on the first try). */
   firstInput: number;
+  /** Compressed bytes to inflate first (header mode): what the previous member of the same
+   *  archive needed, since a series' headers are alike; FIRST_INFLATE_INPUT when absent. */
+  inflateHint?: number;
 }
 
 export interface MemberResult {
@@ -38,11 +41,15 @@ export interface MemberResult {
   ints: (number | null)[];
   hash: string | null;
   pixelHash: string | null;
+  /** Header mode: compressed bytes the parse needed (the next member's inflateHint). */
+  inflateInput?: number;
 }
 
-/** Compressed bytes tried first, then grown ×4, so a short header inflates only its own blocks. */
-const FIRST_INFLATE_INPUT = 2048;
-const INFLATE_GROWTH = 4;
+/** Compressed bytes tried first, then doubled, so a short header inflates only its own blocks.
+ *  Measured on CT slices: 2 KiB of compressed input inflated to ~78 KB on average (air compresses
+ *  ~100:1), making the inflate cost as much as the parse; 1 KiB ×2 holds 98% of headers. */
+const FIRST_INFLATE_INPUT = 1024;
+const INFLATE_GROWTH = 2;
 
 export function handleMemberTask(task: MemberTask): MemberResult {
   try {
@@ -60,13 +67,14 @@ export function handleMemberTask(task: MemberTask): MemberResult {
 
 function parseHeader(task: MemberTask): MemberResult {
   const { bytes, method } = task;
-  let input = method === METHOD_STORED ? bytes.length : Math.min(Math.max(FIRST_INFLATE_INPUT, task.firstInput * INFLATE_GROWTH), bytes.length);
+  const first = task.inflateHint ?? FIRST_INFLATE_INPUT;
+  let input = method === METHOD_STORED ? bytes.length : Math.min(Math.max(first, task.firstInput * INFLATE_GROWTH), bytes.length);
   for (;;) {
     const complete = task.whole && input === bytes.length;
     const data = inflatePrefix(method, bytes, input, complete, task.uncompressedSize);
     if (complete && task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return failed('CRC_MISMATCH: member data does not match its CRC-32');
     const result = parseDicom(data, { stopBeforePixels: true, complete, keysFilter: [] });
-    if (result.status !== 'need-more') return finishResult(result, task.keysFilter, null, null);
+    if (result.status !== 'need-more') return { ...finishResult(result, task.keysFilter, null, null), inflateInput: input };
     if (input === bytes.length) return needMore();
     input = Math.min(bytes.length, input * INFLATE_GROWTH);
   }

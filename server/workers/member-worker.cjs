@@ -1,8 +1,12 @@
 // Worker-thread entry for the pool (server/workers/pool.ts). Worker threads do not inherit the
 // tsx loader that bin/zipflight.mjs registered in the main thread. tsx's CommonJS hook compiles
 // in this thread; its ESM hook would start one more loader thread per worker (measured: ~38 MB
-// per worker with the ESM hook, ~20 MB with this one). The handler is piscina's export.
+// per worker with the ESM hook, ~20 MB with this one). The handler is piscina's export: a chunk
+// of an archive's members (member-batch.ts) or one member whose bytes come with the task.
 const { register } = require('tsx/cjs/api');
 
 register();
-module.exports = require('./member-task.ts').handleMemberTask;
+const { handleMemberTask } = require('./member-task.ts');
+const { handleBatchTask } = require('./member-batch.ts');
+
+module.exports = (task) => (task.kind === 'batch' ? handleBatchTask(task) : handleMemberTask(task));

@@ -5,12 +5,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { MemberResult, MemberTask } from './member-task.ts';
+import type { BatchTask } from './member-batch.ts';
+import type { MemberColumns } from './member-columns.ts';
 
 const ENTRY = fileURLToPath(new URL('./member-worker.cjs', import.meta.url));
 /** Idle workers linger this long before exiting, so a burst of DoGets reuses warm threads. */
 const IDLE_TIMEOUT_MS = 30_000;
 
-let shared: Piscina<MemberTask, MemberResult> | undefined;
+let shared: Piscina<MemberTask | BatchTask, MemberResult | MemberColumns> | undefined;
 
 /** Threads the pool runs: one per core (ZIPFLIGHT_WORKERS is read in server/main.ts, not here). */
 export function poolSize(): number {
@@ -23,8 +25,8 @@ export function configurePool(threads: number): void {
   shared = makePool(threads);
 }
 
-function makePool(threads: number): Piscina<MemberTask, MemberResult> {
-  return new Piscina<MemberTask, MemberResult>({
+function makePool(threads: number): Piscina<MemberTask | BatchTask, MemberResult | MemberColumns> {
+  return new Piscina<MemberTask | BatchTask, MemberResult | MemberColumns>({
     filename: ENTRY,
     minThreads: 1,
     maxThreads: Math.max(1, threads),
@@ -41,7 +43,14 @@ export function runMemberTask(task: MemberTask, signal?: AbortSignal): Promise<M
   const transferList = task.bytes.byteLength > 0 ? [task.bytes.buffer as ArrayBuffer] : [];
   // piscina's TransferList type infers the options-object overload of postMessage under recent
   // @types/node; at run time it wants (and checks for) an array.
-  return shared.run(task, { transferList: transferList as never, signal: signal ?? null });
+  return shared.run(task, { transferList: transferList as never, signal: signal ?? null }) as Promise<MemberResult>;
+}
+
+/** Read and parse a chunk of one archive's members on a worker (member-batch.ts); the caller
+ *  keeps `task.fd` open until the promise settles. */
+export function runBatchTask(task: BatchTask): Promise<MemberColumns> {
+  shared ??= makePool(availableParallelism());
+  return shared.run(task) as Promise<MemberColumns>;
 }
 
 /** Tasks waiting for a free worker (the ops queue gauge); 0 before the pool starts. */
