@@ -35,6 +35,10 @@ export interface ColumnBuilder {
    * that do not parse become null and are marked in `block.bad`; false when any did not parse.
    */
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean;
+  /** The values buf[starts[j], ends[j]) for j in [from, to), none null (asLines' line column). */
+  appendRanges(buf: Uint8Array, starts: Int32Array, ends: Int32Array, from: number, to: number): void;
+  /** The same value `n` times (asLines' and includeSource's archive and member columns). */
+  appendRepeated(value: Uint8Array, n: number): void;
   /** Drop rows after `length` (a row DROPMALFORMED removes after its fields were appended). */
   truncate(length: number): void;
   /** The column's Data; the builder starts afresh. */
@@ -72,6 +76,14 @@ abstract class Base implements ColumnBuilder {
   appendNulls(n: number): void {
     this.nulls += n;
     this.length += n;
+  }
+
+  appendRanges(buf: Uint8Array, starts: Int32Array, ends: Int32Array, from: number, to: number): void {
+    for (let j = from; j < to; j++) this.appendRange(buf, starts[j], ends[j]);
+  }
+
+  appendRepeated(value: Uint8Array, n: number): void {
+    for (let j = 0; j < n; j++) this.append(value);
   }
 
   truncate(length: number): void {
@@ -123,6 +135,46 @@ class BytesColumn extends Base {
   override appendNulls(n: number): void {
     this.offsets.fill(this.used, this.length + 1, this.length + n + 1);
     super.appendNulls(n);
+  }
+  override appendRanges(buf: Uint8Array, starts: Int32Array, ends: Int32Array, from: number, to: number): void {
+    const { offsets, validity } = this;
+    const src = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let data: Uint8Array = this.data;
+    let dst = new DataView(data.buffer);
+    let used = this.used;
+    let i = this.length;
+    for (let j = from; j < to; j++, i++) {
+      let s = starts[j];
+      const e = ends[j];
+      const len = e - s;
+      if (used + len + WORD > data.length) {
+        data = this.grow(used + len + WORD, used);
+        dst = new DataView(data.buffer);
+      }
+      if (e + WORD <= buf.length) for (let at = used; s < e; s += WORD, at += WORD) dst.setInt32(at, src.getInt32(s, true), true);
+      else for (let at = used; s < e; ) data[at++] = buf[s++];
+      used += len;
+      offsets[i + 1] = used;
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length = i;
+    this.used = used;
+  }
+  override appendRepeated(value: Uint8Array, n: number): void {
+    const len = value.length;
+    const start = this.used;
+    const total = len * n;
+    if (start + total > this.data.length) this.grow(start + total, start);
+    const data = this.data;
+    data.set(value, start);
+    // Doubling native copies: O(log n) calls whatever n is.
+    for (let filled = len; filled < total; filled *= 2) data.copyWithin(start + filled, start, start + Math.min(filled, total - filled));
+    for (let j = 0, i = this.length; j < n; j++, i++) {
+      this.offsets[i + 1] = start + (j + 1) * len;
+      this.validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length += n;
+    this.used = start + total;
   }
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
     const { starts, ends, flags, width, nullCheck } = block;

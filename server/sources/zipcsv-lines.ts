@@ -31,26 +31,43 @@ function unicodeSpaceAt(buf: Uint8Array, i: number, end: number): number {
   return 0;
 }
 
-/** [start, end) of buf[s, e) without Python-whitespace at either end. */
-export function stripRange(buf: Uint8Array, s: number, e: number): [number, number] {
+/** First index of buf[s, e) that is not Python whitespace (e when all is). */
+function stripStart(buf: Uint8Array, s: number, e: number): number {
   for (;;) {
     if (s < e && isAsciiSpace(buf[s])) s++;
     else if (s < e && buf[s] >= 0x80 && unicodeSpaceAt(buf, s, e)) s += unicodeSpaceAt(buf, s, e);
-    else break;
+    else return s;
   }
+}
+
+/** End of buf[s, e) without trailing Python whitespace. */
+function stripEnd(buf: Uint8Array, s: number, e: number): number {
   for (;;) {
     if (e > s && isAsciiSpace(buf[e - 1])) e--;
     else if (e > s && buf[e - 1] >= 0x80 && [2, 3].some((n) => e - n >= s && unicodeSpaceAt(buf, e - n, e) === n)) {
       e -= [2, 3].find((n) => e - n >= s && unicodeSpaceAt(buf, e - n, e) === n)!;
-    } else break;
+    } else return e;
   }
-  return [s, e];
 }
+
+/** [start, end) of buf[s, e) without Python-whitespace at either end. */
+export function stripRange(buf: Uint8Array, s: number, e: number): [number, number] {
+  const a = stripStart(buf, s, e);
+  return [a, stripEnd(buf, a, e)];
+}
+
+/** A byte that is neither ASCII whitespace nor part of a (possibly space) non-ASCII character:
+ *  a line starting and ending with one needs no strip (the common case, checked per line). */
+const isPlainEdge = (b: number) => b > 0x20 && b < 0x80;
+const INITIAL_LINES = 4096;
 
 export class LineRows {
   private readonly zip: Uint8Array;
   private readonly member: Uint8Array;
   private carry: Uint8Array = new Uint8Array(0);
+  /** Stripped line ranges of the chunk being read. */
+  private starts = new Int32Array(INITIAL_LINES);
+  private ends = new Int32Array(INITIAL_LINES);
 
   constructor(private readonly sink: BatchSink, private readonly settings: ZipcsvSettings, archive: string, member: string) {
     this.zip = new TextEncoder().encode(archive);
@@ -68,7 +85,10 @@ export class LineRows {
         signal.throwIfAborted();
       }
       this.push(normalizer.end(), where);
-      if (this.carry.length > 0) this.row(this.carry, 0, this.carry.length);
+      if (this.carry.length > 0) {
+        this.keep(0, this.carry, 0, this.carry.length);
+        this.rows(this.carry, 1);
+      }
     } catch (err) {
       throw inputError(err, where);
     }
@@ -79,22 +99,43 @@ export class LineRows {
     if (chunk.length === 0) return;
     const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
+    let lines = 0;
     for (let lf = buf.indexOf(LF); lf >= 0; lf = buf.indexOf(LF, start)) {
-      this.row(buf, start, lf);
+      this.keep(lines++, buf, start, lf);
       start = lf + 1;
     }
+    this.rows(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), lines);
     if (buf.length - start > limits().maxCsvRecordBytes) {
       throw new CsvError('RECORD_TOO_LARGE', `${where}: a line is longer than ${limits().maxCsvRecordBytes} bytes`);
     }
     this.carry = Uint8Array.prototype.slice.call(buf, start); // a copy: the chunk can go
   }
 
-  private row(buf: Uint8Array, s: number, e: number): void {
-    const [a, b] = stripRange(buf, s, e);
+  /** Line j of this chunk is buf[s, e), stripped. */
+  private keep(j: number, buf: Uint8Array, s: number, e: number): void {
+    if (j === this.starts.length) {
+      const grow = (a: Int32Array) => Int32Array.from({ length: 2 * a.length }, (_, i) => a[i] ?? 0);
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+    }
+    if (s < e && !(isPlainEdge(buf[s]) && isPlainEdge(buf[e - 1]))) {
+      s = stripStart(buf, s, e);
+      e = stripEnd(buf, s, e);
+    }
+    this.starts[j] = s;
+    this.ends[j] = e;
+  }
+
+  /** The chunk's `count` kept lines as rows, column by column, in batch-sized runs. */
+  private rows(buf: Uint8Array, count: number): void {
     const [zip, member, line] = this.sink.builders;
-    zip.append(this.zip);
-    member.append(this.member);
-    line.append(buf.subarray(a, b));
-    this.sink.endRow();
+    for (let j = 0; j < count; ) {
+      const n = Math.min(count - j, this.sink.room);
+      zip.appendRepeated(this.zip, n);
+      member.appendRepeated(this.member, n);
+      line.appendRanges(buf, this.starts, this.ends, j, j + n);
+      this.sink.addRows(n);
+      j += n;
+    }
   }
 }

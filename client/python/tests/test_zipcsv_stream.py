@@ -57,3 +57,21 @@ def test_big_member_streams_in_batches_and_equals_pyarrow_csv(big):
     assert len(batches) >= ROWS // MAX_BATCH_ROWS and max(b.num_rows for b in batches) <= MAX_BATCH_ROWS
     theirs = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(column_types=SPARK_TYPES))
     assert ours.equals(theirs.select(ours.schema.names))
+
+
+def test_big_member_as_lines_equal_the_reference_line_rows(big):
+    """asLines over many inflate chunks and batches: the reference's rows (zipfile's binary line
+    iteration, utf-8, str.strip()), with the archive and member columns repeated on every row."""
+    uri, _, data = big
+    client = flight.connect(uri)
+    try:
+        body = {"source": "zipcsv", "path": "big.zip", "options": {"asLines": "true"}}
+        info = client.get_flight_info(flight.FlightDescriptor.for_command(json.dumps(body).encode()))
+        table = pa.Table.from_batches([chunk.data for ep in info.endpoints for chunk in client.do_get(ep.ticket)])
+    finally:
+        client.close()
+    expected = [line.decode("utf-8").strip() for line in io.BytesIO(data)]
+    assert table.column("line").to_pylist() == expected
+    assert set(table.column("zipfile").to_pylist()) == {"big.zip"}
+    assert set(table.column("file_name").to_pylist()) == {"big.csv"}
+    assert table.column("zipfile").null_count == 0 and table.column("file_name").null_count == 0
