@@ -99,10 +99,8 @@ export class MemberRows implements RecordSink {
       else for (let r = r0; r < r1; r++) block.bad[r] ? builders[corrupt].append(block.raw(r)) : builders[corrupt].appendNull();
     }
     if (zip >= 0) {
-      for (let r = r0; r < r1; r++) {
-        builders[zip].append(this.zipBytes);
-        builders[member].append(this.memberBytes);
-      }
+      builders[zip].appendRepeated(this.zipBytes, n);
+      builders[member].appendRepeated(this.memberBytes, n);
     }
     this.sink.addRows(n);
   }

@@ -1,0 +1,152 @@
+// Utf8/Binary columns: 32-bit offsets + one UTF-8 data buffer (Arrow columnar format, "Variable-size
+// Binary Layout"), copied straight from the member's bytes: short values four bytes at a time
+// through DataViews (unaligned-safe), long ones with one native copy, repeated ones by doubling.
+import type { DataType } from 'apache-arrow';
+import type { FieldBlock } from './zipcsv-block.ts';
+import { Base } from './zipcsv-column-base.ts';
+
+const INITIAL_TEXT_BYTES = 64 * 1024;
+/** Fields up to this many bytes are copied by hand (word or byte loop) rather than via a view. */
+const SHORT_COPY = 24;
+/** Bytes per word copied by the column-at-a-time string path. */
+const WORD = 4;
+/** The next batch's text buffer: the last one's size plus 1/16, so it rarely has to grow. */
+const NEXT_BATCH_SLACK_SHIFT = 4;
+
+/** Utf8 and Binary: the bytes as they are (the member was normalised to UTF-8 before tokenising). */
+export class BytesColumn extends Base {
+  private offsets: Int32Array;
+  private data = new Uint8Array(INITIAL_TEXT_BYTES);
+  private used = 0;
+  constructor(type: DataType, capacity: number) {
+    super(type, capacity);
+    this.offsets = new Int32Array(capacity + 1);
+  }
+  get byteLength(): number {
+    return this.used + 4 * this.length;
+  }
+  appendRange(buf: Uint8Array, s: number, e: number): boolean {
+    const need = this.used + e - s;
+    if (need > this.data.length) this.grow(need, this.used);
+    // Short fields are copied by hand: cheaper than creating a view to set() from.
+    if (e - s <= SHORT_COPY) for (let i = s, j = this.used; i < e; ) this.data[j++] = buf[i++];
+    else this.data.set(buf.subarray(s, e), this.used);
+    this.used = need;
+    this.offsets[this.valid() + 1] = need;
+    return true;
+  }
+  override appendNull(): void {
+    super.appendNull();
+    this.offsets[this.length] = this.used;
+  }
+  override appendNulls(n: number): void {
+    this.offsets.fill(this.used, this.length + 1, this.length + n + 1);
+    super.appendNulls(n);
+  }
+  override appendRanges(buf: Uint8Array, starts: Int32Array, ends: Int32Array, from: number, to: number): void {
+    const { offsets, validity } = this;
+    const src = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let data: Uint8Array = this.data;
+    let dst = new DataView(data.buffer);
+    let used = this.used;
+    let i = this.length;
+    for (let j = from; j < to; j++, i++) {
+      let s = starts[j];
+      const e = ends[j];
+      const len = e - s;
+      if (used + len + WORD > data.length) {
+        data = this.grow(used + len + WORD, used);
+        dst = new DataView(data.buffer);
+      }
+      if (e + WORD <= buf.length) for (let at = used; s < e; s += WORD, at += WORD) dst.setInt32(at, src.getInt32(s, true), true);
+      else for (let at = used; s < e; ) data[at++] = buf[s++];
+      used += len;
+      offsets[i + 1] = used;
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length = i;
+    this.used = used;
+  }
+  override appendRepeated(value: Uint8Array, n: number): void {
+    const len = value.length;
+    const start = this.used;
+    const total = len * n;
+    if (start + total > this.data.length) this.grow(start + total, start);
+    const data = this.data;
+    data.set(value, start);
+    // Doubling native copies: O(log n) calls whatever n is.
+    for (let filled = len; filled < total; filled *= 2) data.copyWithin(start + filled, start, start + Math.min(filled, total - filled));
+    for (let j = 0, i = this.length; j < n; j++, i++) {
+      this.offsets[i + 1] = start + (j + 1) * len;
+      this.validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length += n;
+    this.used = start + total;
+  }
+  appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
+    const { starts, ends, flags, width, nullCheck } = block;
+    const { offsets, validity } = this;
+    let data: Uint8Array = this.data;
+    let to = new DataView(data.buffer);
+    const from = new DataView(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
+    let used = this.used;
+    let i = this.length;
+    let nulls = this.nulls;
+    for (let r = r0; r < r1; r++, i++) {
+      const idx = r * width + k;
+      let src = block.buf;
+      let s = starts[idx];
+      let e = ends[idx];
+      if (flags[idx] !== 0 || nullCheck) {
+        if (block.resolve(idx)) {
+          nulls++;
+          offsets[i + 1] = used;
+          continue;
+        }
+        src = block.src;
+        s = block.s;
+        e = block.e;
+      } else if (s === e) {
+        nulls++;
+        offsets[i + 1] = used;
+        continue;
+      }
+      const len = e - s;
+      if (used + len + WORD > data.length) {
+        data = this.grow(used + len + WORD, used);
+        to = new DataView(data.buffer);
+      }
+      if (len > SHORT_COPY) data.set(src.subarray(s, e), used);
+      else if (src === block.buf && e + WORD <= src.length) {
+        // Four bytes at a time (DataView loads/stores are unaligned-safe and byte-exact); the
+        // last word may spill past the value into bytes the next value overwrites.
+        for (let j = used; s < e; s += WORD, j += WORD) to.setInt32(j, from.getInt32(s, true), true);
+      } else for (let j = used; s < e; ) data[j++] = src[s++];
+      used += len;
+      offsets[i + 1] = used;
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.length = i;
+    this.used = used;
+    this.nulls = nulls;
+    return true;
+  }
+  private grow(need: number, used: number): Uint8Array {
+    const grown = new Uint8Array(Math.max(need, 2 * this.data.length));
+    grown.set(this.data.subarray(0, used));
+    this.data = grown;
+    return grown;
+  }
+  override truncate(length: number): void {
+    super.truncate(length);
+    this.used = this.offsets[length];
+  }
+  protected take() {
+    return { valueOffsets: this.offsets.subarray(0, this.length + 1), data: this.data.subarray(0, this.used) };
+  }
+  protected reset(): void {
+    this.offsets = new Int32Array(this.capacity + 1);
+    this.data = new Uint8Array(Math.max(INITIAL_TEXT_BYTES, this.used + (this.used >> NEXT_BATCH_SLACK_SHIFT)));
+    this.used = 0;
+  }
+}
