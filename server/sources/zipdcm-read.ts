@@ -7,7 +7,8 @@ import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import { poolSize, runBatchTask } from '../workers/pool.ts';
 import type { MemberResult } from '../workers/member-task.ts';
-import type { BatchMember } from '../workers/member-batch.ts';
+import { packMembers } from '../workers/member-batch.ts';
+import { unpackColumns } from '../workers/member-columns.ts';
 import { zipLimits, type ZipEntry } from '../zip/archive.ts';
 import { checkSpec, digestNames, selectMembers, type Segment } from './zipdcm-plan.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
@@ -63,15 +64,6 @@ async function openSegment(root: DataRoot, seg: Extract<Segment, { kind: 'zip' }
   }
 }
 
-/** What a worker needs of an entry; the name's bytes copied, since a view would clone the whole
- *  central directory buffer along with it. */
-function batchMember(e: ZipEntry): BatchMember {
-  return {
-    name: e.name, rawName: e.rawName.slice(), method: e.method, flags: e.flags, encrypted: e.encrypted, compressedSize: e.compressedSize,
-    uncompressedSize: e.uncompressedSize, crc32: e.crc32, localHeaderOffset: e.localHeaderOffset, dataLimit: e.dataLimit, index: e.index, isDirectory: e.isDirectory,
-  };
-}
-
 /** Members from `at` on that go into one worker task (none when the first must stream). */
 function takeChunk(members: ZipEntry[], at: number, settings: ZipdcmSettings): ZipEntry[] {
   const chunk: ZipEntry[] = [];
@@ -89,10 +81,10 @@ async function readChunk(file: ReadAheadFile, fd: number, archivePath: string, c
   // Checked here rather than handed to the pool: piscina ends a running task's whole thread on
   // abort, and a chunk is milliseconds; the window bounds what still runs after a cancel.
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  const cols = await runBatchTask({
+  const cols = unpackColumns(await runBatchTask({
     kind: 'batch', fd, fileSize: file.size, mode: ctx.settings.hashes ? 'whole' : 'header', keysFilter: ctx.settings.keysFilter,
-    limits: zipLimits(), members: chunk.map(batchMember),
-  });
+    limits: zipLimits(), members: packMembers(chunk),
+  }));
   const paths = chunk.map((e) => `${archivePath}::${e.name}`);
   const errors = cols.errors.map((e, i) => (e === null ? null : `${paths[i]}: ${e}`));
   return { cols, firstRowid, paths, sizes: chunk.map((e) => e.uncompressedSize), errors };

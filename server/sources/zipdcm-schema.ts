@@ -3,7 +3,7 @@
 // offsets per chunk (member-columns.ts); rows are copied as byte ranges into the batch's buffers.
 import { Field, Int32, Int64, makeData, RecordBatch, Schema, Struct, Utf8, type Data, type DataType } from 'apache-arrow';
 import type { MemberResult } from '../workers/member-task.ts';
-import { toColumns, type MemberColumns, type Utf8Part } from '../workers/member-columns.ts';
+import { toColumns, unpackColumns, type MemberColumns, type Utf8Part } from '../workers/member-columns.ts';
 
 /** Utf8 key columns, in the order of MemberResult.strings (KEY_STRING_TAGS, then the file meta's UID). */
 export const KEY_STRING_COLUMNS = [
@@ -53,7 +53,7 @@ export interface RowsPart {
 /** A single row (bare files, streamed members, archive errors) as a one-row part. */
 export function rowPart(row: RowInput): RowsPart {
   const error = row.error !== undefined ? row.error : row.result.error;
-  return { cols: toColumns([row.result]), firstRowid: row.rowid, paths: [row.path], sizes: [row.memberSize], errors: [error] };
+  return { cols: unpackColumns(toColumns([row.result])), firstRowid: row.rowid, paths: [row.path], sizes: [row.memberSize], errors: [error] };
 }
 
 const FIRST_ROWS = 1024;

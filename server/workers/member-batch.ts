@@ -8,7 +8,7 @@ import { readSync } from 'node:fs';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { checkMember, memberDataOffset, ZipError, type MemberLimits, type ZipEntry } from '../zip/archive.ts';
 import { handleMemberTask, type MemberResult } from './member-task.ts';
-import { toColumns, type MemberColumns } from './member-columns.ts';
+import { toColumns, type PackedColumns } from './member-columns.ts';
 
 /** First read of a member's compressed bytes: a CT/MR header deflates to 1–2 KiB. Reads here are
  *  synchronous and cheap to repeat, so a longer header just costs one more read; a larger first
@@ -22,8 +22,51 @@ export const HEAD_LIMIT = 64 * 1024 * 1024;
  *  are rarely more than a few hundred bytes). */
 const BLOCK = 8 * 1024;
 
-/** What the worker needs of a ZipEntry (a structured clone of the entry list, no more). */
+/** What the worker needs of a ZipEntry. */
 export type BatchMember = Pick<ZipEntry, 'name' | 'rawName' | 'method' | 'flags' | 'encrypted' | 'compressedSize' | 'uncompressedSize' | 'crc32' | 'localHeaderOffset' | 'dataLimit' | 'index' | 'isDirectory'>;
+
+/** Numeric fields per member in BatchTask.numbers, in this order (the name's byte length last). */
+const NUMERIC_FIELDS = ['localHeaderOffset', 'dataLimit', 'compressedSize', 'uncompressedSize', 'method', 'crc32', 'flags', 'index'] as const;
+const FIELDS = NUMERIC_FIELDS.length + 3;
+
+/** A chunk's members as a few arrays: measured, cloning 32 entry objects cost 55-85 µs a task,
+ *  these arrays ~10 µs. */
+export interface PackedMembers {
+  numbers: Float64Array;
+  names: string[];
+  /** The names' bytes as stored, one after the other. */
+  rawNames: Uint8Array;
+}
+
+export function packMembers(entries: readonly BatchMember[]): PackedMembers {
+  const numbers = new Float64Array(entries.length * FIELDS);
+  const rawNames = new Uint8Array(entries.reduce((sum, e) => sum + e.rawName.length, 0));
+  let at = 0;
+  entries.forEach((e, i) => {
+    const base = i * FIELDS;
+    NUMERIC_FIELDS.forEach((f, k) => { numbers[base + k] = e[f]; });
+    numbers[base + NUMERIC_FIELDS.length] = e.encrypted ? 1 : 0;
+    numbers[base + NUMERIC_FIELDS.length + 1] = e.isDirectory ? 1 : 0;
+    numbers[base + NUMERIC_FIELDS.length + 2] = e.rawName.length;
+    rawNames.set(e.rawName, at);
+    at += e.rawName.length;
+  });
+  return { numbers, names: entries.map((e) => e.name), rawNames };
+}
+
+function unpackMembers(p: PackedMembers): BatchMember[] {
+  let at = 0;
+  return p.names.map((name, i) => {
+    const n = p.numbers.subarray(i * FIELDS, (i + 1) * FIELDS);
+    const nameLength = n[NUMERIC_FIELDS.length + 2];
+    const rawName = p.rawNames.subarray(at, at + nameLength);
+    at += nameLength;
+    return {
+      name, rawName, localHeaderOffset: n[0], dataLimit: n[1], compressedSize: n[2], uncompressedSize: n[3], method: n[4], crc32: n[5], flags: n[6], index: n[7],
+      encrypted: n[NUMERIC_FIELDS.length] === 1, isDirectory: n[NUMERIC_FIELDS.length + 1] === 1,
+    };
+  });
+}
 
 export interface BatchTask {
   kind: 'batch';
@@ -35,7 +78,7 @@ export interface BatchTask {
   mode: 'header' | 'whole';
   keysFilter: string[];
   limits: MemberLimits;
-  members: BatchMember[];
+  members: PackedMembers;
 }
 
 /** Synchronous positional reads (the worker may block) with the last block kept. */
@@ -133,10 +176,10 @@ async function readOne(file: DescriptorFile, m: BatchMember, task: BatchTask, hi
   }
 }
 
-export async function handleBatchTask(task: BatchTask): Promise<MemberColumns> {
+export async function handleBatchTask(task: BatchTask): Promise<PackedColumns> {
   const file = new DescriptorFile(task.fd, task.fileSize);
   const results: MemberResult[] = [];
   const hint: Hint = { input: undefined };
-  for (const m of task.members) results.push(await readOne(file, m, task, hint));
+  for (const m of unpackMembers(task.members)) results.push(await readOne(file, m, task, hint));
   return toColumns(results);
 }

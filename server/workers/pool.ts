@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { MemberResult, MemberTask } from './member-task.ts';
 import type { BatchTask } from './member-batch.ts';
-import type { MemberColumns } from './member-columns.ts';
+import type { PackedColumns } from './member-columns.ts';
 
 const ENTRY = fileURLToPath(new URL('./member-worker.cjs', import.meta.url));
 /** Idle workers linger this long before exiting, so a burst of DoGets reuses warm threads. */
 const IDLE_TIMEOUT_MS = 30_000;
 
-let shared: Piscina<MemberTask | BatchTask, MemberResult | MemberColumns> | undefined;
+let shared: Piscina<MemberTask | BatchTask, MemberResult | PackedColumns> | undefined;
 
 /** Threads the pool runs: one per core (ZIPFLIGHT_WORKERS is read in server/main.ts, not here). */
 export function poolSize(): number {
@@ -25,8 +25,8 @@ export function configurePool(threads: number): void {
   shared = makePool(threads);
 }
 
-function makePool(threads: number): Piscina<MemberTask | BatchTask, MemberResult | MemberColumns> {
-  return new Piscina<MemberTask | BatchTask, MemberResult | MemberColumns>({
+function makePool(threads: number): Piscina<MemberTask | BatchTask, MemberResult | PackedColumns> {
+  return new Piscina<MemberTask | BatchTask, MemberResult | PackedColumns>({
     filename: ENTRY,
     minThreads: 1,
     maxThreads: Math.max(1, threads),
@@ -48,9 +48,9 @@ export function runMemberTask(task: MemberTask, signal?: AbortSignal): Promise<M
 
 /** Read and parse a chunk of one archive's members on a worker (member-batch.ts); the caller
  *  keeps `task.fd` open until the promise settles. */
-export function runBatchTask(task: BatchTask): Promise<MemberColumns> {
+export function runBatchTask(task: BatchTask): Promise<PackedColumns> {
   shared ??= makePool(availableParallelism());
-  return shared.run(task) as Promise<MemberColumns>;
+  return shared.run(task) as Promise<PackedColumns>;
 }
 
 /** Tasks waiting for a free worker (the ops queue gauge); 0 before the pool starts. */
