@@ -8,7 +8,7 @@
 // dicom-parser's walk alone 21k files/cpu-s, this walk + full JSON model 9.5k (pydicom ~500).
 import { DicomError, formatTag } from './dicom-error.ts';
 import { datasetJson, tagKey } from './json-model.ts';
-import { readPart10Header } from './part10.ts';
+import { inflateMore, type Part10Header, readPart10Header } from './part10.ts';
 import type { JsonElement } from './values.ts';
 import { NeedMore, readDataset, WalkContext } from './walker.ts';
 import { DEFAULT_ENCODINGS } from './charset.ts';
@@ -73,12 +73,9 @@ export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
   const input = new WalkContext(bytes, opts.complete, opts.maxElementBytes ?? limits().maxDicomElementBytes);
   let header: ReturnType<typeof readPart10Header> | null = null;
   try {
-    header = readPart10Header(input);
+    header = readPart10Header(input, opts.stopBeforePixels);
+    const top = walkTop(header, input, opts.stopBeforePixels);
     const ctx = header.dataset;
-    const top = readDataset(ctx, {
-      pos: header.datasetStart, limit: ctx.buf.length, byteLength: null, implicit: header.implicit, little: header.little,
-      parentEncodings: DEFAULT_ENCODINGS, atTop: true, stopWhen: opts.stopBeforePixels ? (tag) => PIXEL_TAGS.has(tag) : null,
-    });
     // FileDataset.original_encoding is the transfer syntax's, whatever the first element looked like.
     top.ds.implicit = header.implicit;
     // pydicom's dataset.update(command_set): raw command elements replace or join the dataset's.
@@ -104,6 +101,28 @@ export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
     if (err instanceof RangeError) return failed(new DicomError('BAD_VALUE', 'sequences nested too deeply'), header, input);
     if (!(err instanceof DicomError)) throw err;
     return failed(err, header, input);
+  }
+}
+
+/** The top-level walk. A deflated dataset read incrementally (stop before Pixel Data, PS3.5 §A.5)
+ *  is inflated further until the walk reaches Pixel Data or an element over the size limit; any
+ *  other end (need-more, an error, the end of the data) is taken from the whole stream. So the
+ *  rest of the stream is not inflated, nor checked: pydicom's zlib.decompress fails on a stream
+ *  broken past Pixel Data even with stop_before_pixels; here the header is read (as a prefix is). */
+function walkTop(header: Part10Header, input: WalkContext, stopBeforePixels: boolean): ReturnType<typeof readDataset> {
+  for (;;) {
+    const ctx = header.dataset;
+    const partial = header.partial !== null;
+    try {
+      const top = readDataset(ctx, {
+        pos: header.datasetStart, limit: ctx.buf.length, byteLength: null, implicit: header.implicit, little: header.little,
+        parentEncodings: DEFAULT_ENCODINGS, atTop: true, stopWhen: stopBeforePixels ? (tag) => PIXEL_TAGS.has(tag) : null,
+      });
+      if (!partial || ctx.stop !== null || ctx.halt !== null) return top;
+    } catch (err) {
+      if (!partial || !(err instanceof NeedMore || err instanceof DicomError || err instanceof RangeError)) throw err;
+    }
+    inflateMore(header, input);
   }
 }
 

@@ -36,7 +36,13 @@ export interface Part10Header {
   /** The walk context of the dataset: the input, or the inflated stream for deflated TS. */
   dataset: WalkContext;
   inflated: boolean;
+  /** Deflated TS read incrementally: `dataset` inflates only the first `used` bytes of `data`. */
+  partial: { data: Uint8Array; offset: number; used: number } | null;
 }
+
+/** Compressed bytes inflated first when the walk stops at Pixel Data; each retry takes ×GROWTH. */
+const FIRST_DEFLATED_INPUT = 4096;
+const DEFLATED_INPUT_GROWTH = 4;
 
 function hasMagic(buf: Uint8Array): boolean {
   return buf.length >= PREAMBLE_LENGTH + MAGIC.length && MAGIC.every((b, i) => buf[PREAMBLE_LENGTH + i] === b);
@@ -82,8 +88,9 @@ function transferSyntaxOf(ctx: WalkContext, meta: RawDataset): string | null {
   return v.length === 1 ? String(v[0]) : v.join('\\');
 }
 
-/** Preamble, file meta, command group and transfer syntax; inflates a deflated dataset. */
-export function readPart10Header(input: WalkContext): Part10Header {
+/** Preamble, file meta, command group and transfer syntax; inflates a deflated dataset, only its
+ *  start when `incremental` (the walk stops at Pixel Data: see inflateMore). */
+export function readPart10Header(input: WalkContext, incremental = false): Part10Header {
   const buf = input.buf;
   if (!input.complete && buf.length < PREAMBLE_LENGTH + MAGIC.length) input.short(buf.length, 1, buf.length);
   const hasPreamble = hasMagic(buf);
@@ -95,6 +102,7 @@ export function readPart10Header(input: WalkContext): Part10Header {
   let little = true;
   let dataset = input;
   let inflated = false;
+  let partial: Part10Header['partial'] = null;
   if (input.halt !== null) {
     // An element of the meta or command group passed the size limit: the walk ends there.
   } else if (pos >= buf.length) {
@@ -113,13 +121,37 @@ export function readPart10Header(input: WalkContext): Part10Header {
     little = false;
   } else if (transferSyntaxUid === DEFLATED_LE) {
     implicit = false;
-    dataset = new WalkContext(inflate(buf.subarray(pos), input.complete, pos), input.complete, input.maxValueBytes);
+    const data = buf.subarray(pos);
+    // Incremental: the placeholder `dataset` is replaced by inflateMore below.
+    partial = incremental && data.length > FIRST_DEFLATED_INPUT ? { data, offset: pos, used: 0 } : null;
+    dataset = partial ? input : new WalkContext(inflate(data, input.complete, pos), input.complete, input.maxValueBytes);
     inflated = true;
     pos = 0;
   } else {
     implicit = false;
   }
-  return { hasPreamble, meta: meta.ds, command: command.ds.elements.size ? command.ds : null, transferSyntaxUid, datasetStart: pos, implicit, little, dataset, inflated };
+  const header = { hasPreamble, meta: meta.ds, command: command.ds.elements.size ? command.ds : null, transferSyntaxUid, datasetStart: pos, implicit, little, dataset, inflated, partial };
+  if (partial) inflateMore(header, input);
+  return header;
+}
+
+/** Inflate ×GROWTH more of a deflated dataset read incrementally (Z_SYNC_FLUSH: all the output a
+ *  prefix of the stream gives). Once the whole stream is taken, or a prefix does not inflate, it
+ *  is inflated as before, all at once: zlib's errors then fail the file as pydicom's do. */
+export function inflateMore(header: Part10Header, input: WalkContext): void {
+  const p = header.partial as NonNullable<Part10Header['partial']>;
+  p.used = p.used === 0 ? FIRST_DEFLATED_INPUT : p.used * DEFLATED_INPUT_GROWTH;
+  if (p.used < p.data.length) {
+    try {
+      const prefix = inflateRawSync(p.data.subarray(0, p.used), { finishFlush: constants.Z_SYNC_FLUSH });
+      header.dataset = new WalkContext(prefix, false, input.maxValueBytes);
+      return;
+    } catch {
+      // Corrupt within the prefix: the whole-stream inflate below reports it.
+    }
+  }
+  header.partial = null;
+  header.dataset = new WalkContext(inflate(p.data, input.complete, p.offset), input.complete, input.maxValueBytes);
 }
 
 function inflate(deflated: Uint8Array, complete: boolean, offset: number): Uint8Array {

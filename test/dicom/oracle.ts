@@ -21,6 +21,8 @@ export interface OracleEntry {
   header_big_ints?: string[];
   full_big_ints?: string[];
   header_text?: string;
+  /** Header-only model of what a broken deflated dataset inflates to (pydicom_dump.py). */
+  header_lenient?: Record<string, unknown> | null;
   full_text?: string;
 }
 

@@ -10,6 +10,9 @@ pixel_sha1: SHA-1 of ds.PixelData (full read), or null; header_keys / full_keys:
 keys depth-first in the order json.dumps writes them; header_big_ints / full_big_ints: integers
 past 2^53 as exact decimal strings (JSON.parse would round them); header_text / full_text: the
 model as json.dumps writes it (floats as repr(float)), compact separators, non-ASCII unescaped.
+header_lenient: when a deflated dataset does not inflate (zlib.error), the header-only model of
+what inflates (zlib.decompressobj's output, as a prefix of the stream gives): server/dicom reads
+the header of such a file when Pixel Data comes before the break (it inflates incrementally).
 """
 import hashlib
 import io
@@ -17,6 +20,7 @@ import json
 import math
 import sys
 import warnings
+import zlib
 
 import pydicom
 from pydicom.errors import InvalidDicomError
@@ -63,6 +67,22 @@ def read(data, stop, force):
     return finite(pydicom.dcmread(io.BytesIO(data), stop_before_pixels=stop, force=force).to_json_dict())
 
 
+def lenient_decompress(data, wbits=zlib.MAX_WBITS, bufsize=zlib.DEF_BUF_SIZE):
+    return zlib.decompressobj(wbits).decompress(data)
+
+
+def read_lenient(data, force):
+    """Header-only model with the deflated dataset inflated as far as it goes, or None."""
+    strict = zlib.decompress
+    zlib.decompress = lenient_decompress
+    try:
+        return finite(pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, force=force).to_json_dict())
+    except Exception:
+        return None
+    finally:
+        zlib.decompress = strict
+
+
 def dump(spec):
     path, _, cut = spec.partition("@")
     with open(path, "rb") as f:
@@ -90,6 +110,8 @@ def dump(spec):
         except Exception as exc:  # pydicom's own failure is part of the oracle
             out[mode] = None
             out["error"] = f"{mode}: {type(exc).__name__}: {exc}"[:300]
+            if mode == "header" and isinstance(exc, zlib.error):
+                out["header_lenient"] = read_lenient(data, out["force"])
     return out
 
 

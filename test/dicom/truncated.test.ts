@@ -21,6 +21,9 @@ function cutPoints(length: number): number[] {
   return [...new Set([...fixed, ...relative])].filter((c) => c >= 0 && c < length);
 }
 
+/** Inputs whose header was read although pydicom fails on their broken deflated stream. */
+const readPastBreak: string[] = [];
+
 function compareWithOracle(specs: string[]): string[] {
   const oracle = runOracle(specs);
   const mismatches: string[] = [];
@@ -29,7 +32,15 @@ function compareWithOracle(specs: string[]): string[] {
     for (const mode of ['header', 'full'] as const) {
       const r = parseDicom(bytes, { stopBeforePixels: mode === 'header', complete: true });
       const mine = r.json === null ? null : asParsedJson(r.json);
-      if (!sameJson(mine, oracle[spec][mode])) mismatches.push(`${mode} ${spec}: ${firstDifference(mine, oracle[spec][mode])}`);
+      if (sameJson(mine, oracle[spec][mode])) continue;
+      // A deflated dataset broken past Pixel Data: pydicom's zlib.decompress fails the file; we
+      // inflate only up to Pixel Data, so the header is what pydicom reads from what inflates.
+      const stoppedEarly = mode === 'header' && r.pixelData?.inflated === true && r.pixelData.value === null && oracle[spec].header === null;
+      if (stoppedEarly && sameJson(mine, oracle[spec].header_lenient ?? null)) {
+        readPastBreak.push(spec);
+        continue;
+      }
+      mismatches.push(`${mode} ${spec}: ${firstDifference(mine, oracle[spec][mode])}`);
     }
   }
   return mismatches;
@@ -38,7 +49,7 @@ function compareWithOracle(specs: string[]): string[] {
 test('truncated copies read as pydicom reads the same bytes', { skip }, (t) => {
   const specs = FILES.flatMap((f) => cutPoints(bytesOf(path(f)).length).map((c) => `${path(f)}@${c}`));
   assert.deepEqual(compareWithOracle(specs), []);
-  t.diagnostic(`${specs.length} truncated copies × 2 modes equal to pydicom`);
+  t.diagnostic(`${specs.length} truncated copies × 2 modes equal to pydicom; ${readPastBreak.length} deflated ones read up to Pixel Data where pydicom's zlib fails`);
 });
 
 test('a value cut short is an error row that still carries pydicom\'s JSON and says where', { skip }, () => {
