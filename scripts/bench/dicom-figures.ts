@@ -71,7 +71,7 @@ function rowsNote(m: Measured, corpus: DicomCorpus): string {
   const r = m.runs[0];
   if (!r) return '';
   const rows = r.rows === corpus.files ? `${r.rows} rows` : `${r.rows} rows of ${corpus.files} files (MISMATCH)`;
-  return r.errors ? `${rows}, ${r.errors} error rows` : rows;
+  return r.errors ? `${rows}, ${r.errors} error rows (${r.errorSamples.map((e) => e.slice(0, 160)).join('; ')})` : rows;
 }
 
 function failed(id: string, title: string, target: Target, m: Measured, reference: Side | null = null): Figure {

@@ -12,6 +12,8 @@ export interface ReadResult {
   serverCpuS: number;
   clientCpuS: number;
   wallS: number;
+  /** The first few `error` cells (with countErrors). */
+  errorSamples: string[];
 }
 
 /** Why a read could not be measured: the source is missing from this build, or it failed. */
@@ -53,6 +55,7 @@ export async function readThrough(server: Server, cmd: Command, opts: ReadOption
   return {
     rows: Number(out.rows), errors: Number(out.errors), bytes: Number(out.bytes), endpoints: Number(out.endpoints),
     cpuS: serverCpuS + clientCpuS, serverCpuS, clientCpuS, wallS: Number(out.wall_s),
+    errorSamples: Array.isArray(out.error_samples) ? out.error_samples.map(String) : [],
   };
 }
 

@@ -14,14 +14,16 @@ import pyarrow as pa
 import pyarrow.flight as flight
 
 DEFAULT_THREADS = 8
+ERROR_SAMPLES = 3  # error texts kept per read, so a report can say which members failed
 HOST = "127.0.0.1"
 
 
 def read_endpoint(client, endpoint, keep, count_errors):
-    """One DoGet stream: rows, Arrow buffer bytes, non-null `error` cells, optionally the batches."""
+    """One DoGet stream: rows, Arrow buffer bytes, non-null `error` cells (and the first few texts),
+    optionally the batches."""
     reader = client.do_get(endpoint.ticket)
     rows = nbytes = errors = 0
-    batches = []
+    batches, samples = [], []
     for chunk in reader:
         batch = chunk.data
         rows += batch.num_rows
@@ -29,9 +31,11 @@ def read_endpoint(client, endpoint, keep, count_errors):
         if count_errors and "error" in batch.schema.names:
             column = batch.column(batch.schema.get_field_index("error"))
             errors += len(column) - column.null_count
+            if column.null_count < len(column) and len(samples) < ERROR_SAMPLES:
+                samples += [e for e in column.drop_null().to_pylist()[:ERROR_SAMPLES - len(samples)]]
         if keep:
             batches.append(batch)
-    return rows, nbytes, errors, batches, reader.schema
+    return rows, nbytes, errors, batches, reader.schema, samples
 
 
 def read_all(port, cmd, threads, keep=False, count_errors=False):
@@ -44,6 +48,7 @@ def read_all(port, cmd, threads, keep=False, count_errors=False):
     result = {
         "rows": sum(p[0] for p in parts), "bytes": sum(p[1] for p in parts),
         "errors": sum(p[2] for p in parts), "endpoints": len(info.endpoints),
+        "error_samples": [e for p in parts for e in p[5]][:ERROR_SAMPLES],
         "cpu_s": time.process_time() - cpu0, "wall_s": time.perf_counter() - wall0,
     }
     client.close()
