@@ -3,6 +3,7 @@
 // terms map to Python codec names, text is split at each ESC and every fragment decoded with
 // the code element its escape sequence designates. Single-byte sets come from tables generated
 // from Python's codecs (JS's 'latin1' label is windows-1252); multi-byte sets use TextDecoder.
+import { decodeGb, type GbCodec } from './charset-gb.ts';
 import { decodeIso2022Jp, decodeShiftJis } from './charset-jis.ts';
 import { UPPER_HALVES } from './charset-tables.ts';
 import { DicomError } from './dicom-error.ts';
@@ -41,11 +42,10 @@ const ESCAPES: Record<string, string> = {
 /** Codecs that understand their own escape sequences (decoded with the ESC included). */
 const SELF_ESCAPING = new Set(['iso2022_jp', 'iso2022_jp_2', 'iso_ir_58']);
 
-/** TextDecoder labels for the other multi-byte codecs (Japanese: charset-jis.ts). GB2312 as GBK:
- *  a superset, equal on valid text. */
-const WHATWG_LABEL: Record<string, string> = {
-  UTF8: 'utf-8', euc_kr: 'euc-kr', GB18030: 'gb18030', GBK: 'gbk', GB2312: 'gbk', iso_ir_58: 'gbk',
-};
+/** TextDecoder labels for the other multi-byte codecs (Japanese: charset-jis.ts, Chinese: charset-gb.ts). */
+const WHATWG_LABEL: Record<string, string> = { UTF8: 'utf-8', euc_kr: 'euc-kr' };
+/** Python's codec for the Chinese names (its 'iso_ir_58' is an alias of gb2312). */
+const GB_CODEC: Record<string, GbCodec> = { GB18030: 'GB18030', GBK: 'GBK', GB2312: 'GB2312', iso_ir_58: 'GB2312' };
 const decoders = new Map<string, TextDecoder>();
 
 /** pydicom.charset.convert_encodings: Specific Character Set value(s) → codec names. */
@@ -94,14 +94,9 @@ function decodeWith(bytes: Uint8Array, codec: string, fatal: boolean): string | 
   }
   if (codec === 'shift_jis') return decodeShiftJis(bytes, fatal);
   if (codec === 'iso2022_jp' || codec === 'iso2022_jp_2') return decodeIso2022Jp(bytes, fatal, codec === 'iso2022_jp_2');
-  const text = decodeWhatwg(bytes, WHATWG_LABEL[codec], fatal);
-  return text !== null && (codec === 'GB2312' || codec === 'iso_ir_58') ? fromGbkToGb2312(text) : text;
-}
-
-/** Python's gb2312 maps A1A4 to KATAKANA MIDDLE DOT and A1AA to HORIZONTAL BAR where GBK has
- *  MIDDLE DOT and EM DASH (measured over all byte pairs: the only two GB2312 differences). */
-function fromGbkToGb2312(text: string): string {
-  return text.replace(/[\u00b7\u2014]/g, (c) => (c === '\u00b7' ? '\u30fb' : '\u2015'));
+  const gb = GB_CODEC[codec];
+  if (gb !== undefined) return decodeGb(bytes, gb, fatal);
+  return decodeWhatwg(bytes, WHATWG_LABEL[codec], fatal);
 }
 
 function decodeWhatwg(bytes: Uint8Array, label: string | undefined, fatal: boolean): string | null {

@@ -89,6 +89,13 @@ CASES = {
     + ex(0x00081030, "LO", b"\x1b$B!@!A!B!]!q!r\"L\x1b(B \x1b(J\\~\x1b(B\\~"),
     "charset_gb2312_dot": ex(0x00080005, "CS", b"\\ISO 2022 IR 58")
     + ex(0x00100010, "PN", b"John^Smith=\x1b$)A" + "约翰・史密斯―".encode("gb2312")),
+    # Python's codecs, not Node's ICU: GBK's user-defined areas and 0x80 are invalid; GB18030 keeps
+    # its 2005 code points (A6D9, FE59, A8BC); an incomplete sequence at the end is one U+FFFD.
+    "charset_gbk_invalid": ex(0x00080005, "CS", b"GBK ") + ex(0x00100010, "PN", b"\x80\xaa\xa1\x81\x41A\xfe\xa1\x81\x30\x81\x30 ")
+    + ex(0x00081030, "LO", b"\xa1\xa4\xa1\xaa\x81"),
+    "charset_gb18030_2005": ex(0x00080005, "CS", b"GB18030 ") + ex(0x00100010, "PN", b"\xa6\xd9\xfe\x59\xa8\xbc\x81\x35\xf4\x37\x80\x81\x30")
+    + ex(0x00081030, "LO", b"\x84\x31\xa4\x39\x95\x32\x82\x36\x85\x30\x81\x30\x81\x30\x81"),
+    "charset_gb2312_invalid": ex(0x00080005, "CS", b"ISO 2022 58 ") + ex(0x00100010, "PN", b"\xa8\xbb\xb0\xa1\x81\x40\xa1\xa4\xa1"),
     "charset_item_override": ex(0x00080005, "CS", b"ISO_IR 100") + ex(0x00081140, "SQ", item(
         ex(0x00080005, "CS", b"ISO_IR 192") + ex(0x00100010, "PN", "Ωé".encode())) + item(ex(0x00100010, "PN", b"\xe9"))),
     "lut_descriptor_ss": ex(0x00283002, "SS", struct.pack("<hhh", -32768, 0, 16)) + ex(0x00281101, "SS", struct.pack("<h", -1)),

@@ -1,0 +1,45 @@
+// Chinese character sets (server/dicom/charset-gb.ts) against Python's codecs, which pydicom
+// decodes with (strict, then errors="replace"): every byte pair with a high first byte under
+// GB18030, GBK and GB2312, every GB18030 four-byte BMP sequence, and seeded random byte strings,
+// decoded as pydicom's decode_bytes does for text without escape sequences.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { decodeText, TEXT_DELIMITERS } from '../../server/dicom/charset.ts';
+import { PYTHON, pydicomData } from './oracle.ts';
+
+const skip = pydicomData() === null ? 'no .venv' : false;
+
+const GENERATE = `
+import random, sys
+ESC = 0x1B
+rng = random.Random(20261125)
+def cases(codec):
+    out = [bytes([a, b]) for a in range(0x80, 0x100) for b in range(0x100) if b != ESC]
+    if codec == "GB18030":
+        for i in range(39420):
+            c1, r = divmod(i, 12600); c2, r = divmod(r, 1260); c3, c4 = divmod(r, 10)
+            out.append(bytes([0x81 + c1, 0x30 + c2, 0x81 + c3, 0x30 + c4]))
+        out += [bytes([rng.randint(0x81, 0xFE), rng.randint(0x30, 0x39), rng.randint(0x81, 0xFE), rng.randint(0x30, 0x39)]) for _ in range(3000)]
+    alphabet = [0x30, 0x35, 0x39, 0x40, 0x41, 0x7F, 0x80, 0x81, 0xA1, 0xA8, 0xAA, 0xD7, 0xF8, 0xFE, 0xFF]
+    for _ in range(3000):
+        out.append(bytes(rng.choice(alphabet) if rng.random() < 0.7 else rng.choice([b for b in range(256) if b != ESC]) for _ in range(rng.randint(1, 9))))
+    return out
+for codec in ("GB18030", "GBK", "GB2312"):
+    for data in cases(codec):
+        sys.stdout.write(codec + " " + data.hex() + " " + data.decode(codec, "replace").encode("utf-8").hex() + "\\n")
+`;
+
+test('GB18030, GBK and GB2312 decode as Python\'s codecs, valid and invalid bytes', { skip }, (t) => {
+  const r = spawnSync(PYTHON, ['-c', GENERATE], { encoding: 'utf8', maxBuffer: 1 << 27 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  const differ: string[] = [];
+  for (const line of lines) {
+    const [codec, hex, expected] = line.split(' ');
+    const mine = Buffer.from(decodeText(Buffer.from(hex, 'hex'), [codec], TEXT_DELIMITERS), 'utf8').toString('hex');
+    if (mine !== expected && differ.length < 10) differ.push(`${codec} ${hex}: ours ${mine}, Python ${expected}`);
+  }
+  assert.deepEqual(differ, []);
+  t.diagnostic(`${lines.length} byte strings decoded as Python does`);
+});
