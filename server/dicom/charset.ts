@@ -5,6 +5,7 @@
 // from Python's codecs (JS's 'latin1' label is windows-1252); multi-byte sets use TextDecoder.
 import { decodeGb, type GbCodec } from './charset-gb.ts';
 import { decodeIso2022Jp, decodeShiftJis } from './charset-jis.ts';
+import { decodeEucKr } from './charset-kr.ts';
 import { UPPER_HALVES } from './charset-tables.ts';
 import { DicomError } from './dicom-error.ts';
 
@@ -42,8 +43,9 @@ const ESCAPES: Record<string, string> = {
 /** Codecs that understand their own escape sequences (decoded with the ESC included). */
 const SELF_ESCAPING = new Set(['iso2022_jp', 'iso2022_jp_2', 'iso_ir_58']);
 
-/** TextDecoder labels for the other multi-byte codecs (Japanese: charset-jis.ts, Chinese: charset-gb.ts). */
-const WHATWG_LABEL: Record<string, string> = { UTF8: 'utf-8', euc_kr: 'euc-kr' };
+/** TextDecoder labels for the other multi-byte codecs (Japanese: charset-jis.ts, Chinese:
+ *  charset-gb.ts, Korean: charset-kr.ts; Node's ICU decoders differ from Python's there). */
+const WHATWG_LABEL: Record<string, string> = { UTF8: 'utf-8' };
 /** Python's codec for the Chinese names (its 'iso_ir_58' is an alias of gb2312). */
 const GB_CODEC: Record<string, GbCodec> = { GB18030: 'GB18030', GBK: 'GBK', GB2312: 'GB2312', iso_ir_58: 'GB2312' };
 const decoders = new Map<string, TextDecoder>();
@@ -94,6 +96,7 @@ function decodeWith(bytes: Uint8Array, codec: string, fatal: boolean): string | 
   }
   if (codec === 'shift_jis') return decodeShiftJis(bytes, fatal);
   if (codec === 'iso2022_jp' || codec === 'iso2022_jp_2') return decodeIso2022Jp(bytes, fatal, codec === 'iso2022_jp_2');
+  if (codec === 'euc_kr') return decodeEucKr(bytes, fatal);
   const gb = GB_CODEC[codec];
   if (gb !== undefined) return decodeGb(bytes, gb, fatal);
   return decodeWhatwg(bytes, WHATWG_LABEL[codec], fatal);

@@ -96,6 +96,10 @@ CASES = {
     "charset_gb18030_2005": ex(0x00080005, "CS", b"GB18030 ") + ex(0x00100010, "PN", b"\xa6\xd9\xfe\x59\xa8\xbc\x81\x35\xf4\x37\x80\x81\x30")
     + ex(0x00081030, "LO", b"\x84\x31\xa4\x39\x95\x32\x82\x36\x85\x30\x81\x30\x81\x30\x81"),
     "charset_gb2312_invalid": ex(0x00080005, "CS", b"ISO 2022 58 ") + ex(0x00100010, "PN", b"\xa8\xbb\xb0\xa1\x81\x40\xa1\xa4\xa1"),
+    # Python's euc_kr, not Windows-949: UHC pairs (8141) are invalid, so the fragment falls back to
+    # the first charset; a make-up sequence (A4D4 + 3 jamo) is one syllable.
+    "charset_korean_uhc": ex(0x00080005, "CS", b"\\ISO 2022 IR 149") + ex(0x00100010, "PN", b"\x1b$)C\x81\x41\xb0\xa1 ")
+    + ex(0x00081030, "LO", b"\x1b$)C\xa4\xd4\xa4\xa1\xa4\xbf\xa4\xd4\xb0\xa1"),
     "charset_item_override": ex(0x00080005, "CS", b"ISO_IR 100") + ex(0x00081140, "SQ", item(
         ex(0x00080005, "CS", b"ISO_IR 192") + ex(0x00100010, "PN", "Ωé".encode())) + item(ex(0x00100010, "PN", b"\xe9"))),
     "lut_descriptor_ss": ex(0x00283002, "SS", struct.pack("<hhh", -32768, 0, 16)) + ex(0x00281101, "SS", struct.pack("<h", -1)),

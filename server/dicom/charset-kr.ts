@@ -1,0 +1,66 @@
+// Korean (ISO 2022 IR 149, KS X 1001 in EUC code set 1; PS3.5 Annex I) as Python's euc_kr codec
+// decodes it, which pydicom 3.0.1 uses: the loop of CPython's _codecs_kr.c over tables generated
+// from Python (scripts/gen-dicom-charsets-kr.py), make-up sequences (KS X 1001:1998 Annex 3)
+// included. An invalid byte becomes one U+FFFD, decoding resumes at the next byte; an incomplete
+// sequence at the end becomes one U+FFFD (errors="replace", pydicom's fallback).
+import { KSX1001_PAIRS, MAKE_UP_CHOSEONG, MAKE_UP_JONGSEONG, MAKE_UP_JUNGSEONG } from './charset-kr-tables.ts';
+
+const REPLACEMENT = '\ufffd';
+const ASCII_END = 0x80;
+const GR_FIRST = 0xa1;
+const GR_LAST = 0xfe;
+const CELLS = 94;
+/** A make-up sequence: A4 D4, then A4 + initial, A4 + medial, A4 + final (D4: none). */
+const JAMO_LEAD = 0xa4;
+const JAMO_FILLER = 0xd4;
+const MAKE_UP_LENGTH = 8;
+const HANGUL_SYLLABLES = 0xac00;
+const MEDIALS = 21;
+const FINALS = 28;
+
+function inGr(b: number): boolean {
+  return b >= GR_FIRST && b <= GR_LAST;
+}
+
+/** The syllable a complete make-up sequence at `i` stands for, or null (CPython's checks). */
+function makeUp(bytes: Uint8Array, i: number): string | null {
+  if (bytes[i + 2] !== JAMO_LEAD || bytes[i + 4] !== JAMO_LEAD || bytes[i + 6] !== JAMO_LEAD) return null;
+  const [cho, jung, jong] = [MAKE_UP_CHOSEONG, MAKE_UP_JUNGSEONG, MAKE_UP_JONGSEONG].map((table, k) => {
+    const b = bytes[i + 3 + 2 * k];
+    return inGr(b) ? table[b - GR_FIRST] : -1;
+  });
+  if (cho < 0 || jung < 0 || jong < 0) return null;
+  return String.fromCharCode(HANGUL_SYLLABLES + (cho * MEDIALS + jung) * FINALS + jong);
+}
+
+function pair(lead: number, trail: number): string | null {
+  if (!inGr(lead) || !inGr(trail)) return null;
+  const ch = KSX1001_PAIRS[(lead - GR_FIRST) * CELLS + trail - GR_FIRST];
+  return ch === REPLACEMENT ? null : ch;
+}
+
+/** Decode as Python's euc_kr; null when `fatal` and the bytes are not valid in it. */
+export function decodeEucKr(bytes: Uint8Array, fatal: boolean): string | null {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    if (b < ASCII_END) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    const isMakeUp = b === JAMO_LEAD && bytes[i + 1] === JAMO_FILLER;
+    const need = isMakeUp ? MAKE_UP_LENGTH : 2;
+    if (i + need > bytes.length) return fatal ? null : out + REPLACEMENT;
+    const ch = isMakeUp ? makeUp(bytes, i) : pair(b, bytes[i + 1]);
+    if (ch === null) {
+      if (fatal) return null;
+      out += REPLACEMENT;
+      i++;
+      continue;
+    }
+    out += ch;
+    i += need;
+  }
+  return out;
+}
