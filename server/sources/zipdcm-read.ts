@@ -12,7 +12,7 @@ import { unpackColumns } from '../workers/member-columns.ts';
 import { zipLimits, type ZipEntry } from '../zip/archive.ts';
 import { checkSpec, digestNames, selectMembers, type Segment } from './zipdcm-plan.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
-import { BatchBuilder, rowPart, zipdcmSchema, type RowInput, type RowsPart } from './zipdcm-schema.ts';
+import { BatchBuilder, partTextBytes, rowPart, zipdcmSchema, type RowInput, type RowsPart } from './zipdcm-schema.ts';
 import { ReadAheadFile } from './zipdcm-readahead.ts';
 import { describeError, openInput, type OpenInput } from './zipdcm-inputs.ts';
 import { readBareFile, readMember, WHOLE_MEMBER_LIMIT, type MemberContext } from './zipdcm-member.ts';
@@ -166,6 +166,7 @@ export async function* readZipdcm(root: DataRoot, rawSpec: unknown, settings: Zi
   let queuedRows = 0;
   let exhausted = false;
   let sent = false;
+  const full = () => batch.length >= BATCH_ROWS || batch.bytes >= BATCH_TEXT_BYTES;
   try {
     for (;;) {
       while (!exhausted && queuedRows < windowRows && (queue.length === 0 || inFlight < WINDOW_BYTES)) {
@@ -184,13 +185,22 @@ export async function* readZipdcm(root: DataRoot, rawSpec: unknown, settings: Zi
       inFlight -= job.cost;
       queuedRows -= job.rows;
       if (signal.aborted) throw signal.reason;
-      for (let i = 0; i < part.cols.length; i++) {
-        if (!keepRow(part.errors[i], settings)) continue;
-        batch.append(part, i);
-        if (batch.length >= BATCH_ROWS || batch.bytes >= BATCH_TEXT_BYTES) {
-          sent = true;
-          yield batch.flush();
+      // A part that fits the batch whole and keeps every row is copied column by column.
+      if (part.errors.every((e) => e === null) && batch.length + part.cols.length <= BATCH_ROWS && batch.bytes + partTextBytes(part) <= BATCH_TEXT_BYTES) {
+        batch.appendAll(part);
+      } else {
+        for (let i = 0; i < part.cols.length; i++) {
+          if (!keepRow(part.errors[i], settings)) continue;
+          batch.append(part, i);
+          if (full()) {
+            sent = true;
+            yield batch.flush();
+          }
         }
+      }
+      if (full()) {
+        sent = true;
+        yield batch.flush();
       }
     }
     // A partition whose rows were all dropped still answers with its schema (a zero-row batch),

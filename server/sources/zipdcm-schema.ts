@@ -57,6 +57,8 @@ export function rowPart(row: RowInput): RowsPart {
 }
 
 const FIRST_ROWS = 1024;
+/** Bytes a row adds beyond its text (key columns, offsets), for the batch size estimate. */
+const ROW_OVERHEAD = 200;
 const FIRST_BYTES = 64 * 1024;
 
 function grow<T extends Uint8Array | Int32Array | BigInt64Array>(a: T, need: number, make: (n: number) => T): T {
@@ -94,6 +96,35 @@ class Utf8Column {
     this.push(s === null ? null : Buffer.from(s, 'utf8'));
   }
 
+  /** Rows 0..n-1 of `part` with one copy of their bytes. */
+  copyAll(part: Utf8Part, n: number): void {
+    const start = part.offsets[0];
+    const stop = part.offsets[n];
+    const row = this.rows;
+    this.rows += n;
+    this.offsets = grow(this.offsets, this.rows + 1, (k) => new Int32Array(k));
+    this.valid = grow(this.valid, this.rows, (k) => new Uint8Array(k));
+    this.bytes = grow(this.bytes, this.end + stop - start, (k) => new Uint8Array(k));
+    this.bytes.set(part.bytes.subarray(start, stop), this.end);
+    const delta = this.end - start;
+    for (let i = 1; i <= n; i++) this.offsets[row + i] = part.offsets[i] + delta;
+    this.valid.set(part.valid.subarray(0, n), row);
+    this.end += stop - start;
+  }
+
+  /** Texts that are all ASCII (checked) with one encode; others one by one. */
+  textAll(texts: string[]): void {
+    const joined = texts.join('');
+    const bytes = Buffer.from(joined, 'utf8');
+    if (bytes.length !== joined.length) {
+      for (const t of texts) this.text(t);
+      return;
+    }
+    const offsets = new Int32Array(texts.length + 1);
+    texts.forEach((t, i) => { offsets[i + 1] = offsets[i] + t.length; });
+    this.copyAll({ bytes, offsets, valid: new Uint8Array(texts.length).fill(1) }, texts.length);
+  }
+
   finish(type: DataType): Data {
     const { nullBitmap, nullCount } = bitmap(this.valid, this.rows);
     return makeData({ type: type as Utf8, length: this.rows, nullCount, nullBitmap, valueOffsets: this.offsets.slice(0, this.rows + 1), data: this.bytes.slice(0, this.end) });
@@ -128,6 +159,16 @@ class IntColumn<T extends Int32Array | BigInt64Array> {
     this.valid[row] = 1;
   }
 
+  /** Rows 0..n-1 of an int32 part. */
+  pushAll(values: Int32Array, valid: Uint8Array, n: number): void {
+    const row = this.rows;
+    this.rows += n;
+    this.values = grow(this.values, this.rows, this.make);
+    this.valid = grow(this.valid, this.rows, (k) => new Uint8Array(k));
+    (this.values as Int32Array).set(values.subarray(0, n), row);
+    this.valid.set(valid.subarray(0, n), row);
+  }
+
   finish(type: DataType): Data {
     const { nullBitmap, nullCount } = bitmap(this.valid, this.rows);
     return makeData({ type: type as Int32, length: this.rows, nullCount, nullBitmap, data: this.values.slice(0, this.rows) as Int32Array });
@@ -136,6 +177,14 @@ class IntColumn<T extends Int32Array | BigInt64Array> {
 
 const int32s = (n: number) => new Int32Array(n);
 const int64s = (n: number) => new BigInt64Array(n);
+
+/** What `part` adds to BatchBuilder.bytes. */
+export function partTextBytes(part: RowsPart): number {
+  const meta = part.cols.meta.offsets;
+  let bytes = meta[part.cols.length] - meta[0];
+  for (let i = 0; i < part.cols.length; i++) bytes += part.paths[i].length + (part.errors[i]?.length ?? 0) + ROW_OVERHEAD;
+  return bytes;
+}
 
 /** Accumulates rows column by column; `flush()` hands back a RecordBatch and starts afresh. */
 export class BatchBuilder {
@@ -184,7 +233,28 @@ export class BatchBuilder {
       this.pixelHash.copy(c.pixelHash, i);
     }
     this.rows++;
-    this.textBytes += c.meta.offsets[i + 1] - c.meta.offsets[i] + part.paths[i].length + (error?.length ?? 0) + 200;
+    this.textBytes += c.meta.offsets[i + 1] - c.meta.offsets[i] + part.paths[i].length + (error?.length ?? 0) + ROW_OVERHEAD;
+  }
+
+  /** Every row of `part` (none dropped), each column copied in one piece. */
+  appendAll(part: RowsPart): void {
+    const c = part.cols;
+    const n = c.length;
+    for (let i = 0; i < n; i++) {
+      this.rowid.push(part.firstRowid + i);
+      this.error.text(part.errors[i]);
+      this.memberSize.push(part.sizes[i]);
+    }
+    this.path.textAll(part.paths);
+    this.meta.copyAll(c.meta, n);
+    for (let k = 0; k < KEY_STRING_COLUMNS.length; k++) this.strings[k].copyAll(c.strings[k], n);
+    for (let k = 0; k < KEY_INT_COLUMNS.length; k++) this.ints[k].pushAll(c.ints[k].values, c.ints[k].valid, n);
+    if (this.hashes) {
+      this.hash.copyAll(c.hash, n);
+      this.pixelHash.copyAll(c.pixelHash, n);
+    }
+    this.rows += n;
+    this.textBytes += partTextBytes(part);
   }
 
   flush(): RecordBatch {
