@@ -1,5 +1,5 @@
 // Multi-byte character sets against Python's codecs, which pydicom decodes with (strict, then
-// errors="replace"): every byte pair with a high first byte under GB18030, GBK, GB2312 and euc_kr
+// errors="replace"): every byte pair with a high first byte under GB18030, GBK, GB2312, euc_kr, shift_jis
 // (charset-gb.ts, charset-kr.ts), every GB18030 four-byte BMP sequence, Korean make-up sequences,
 // and seeded random byte strings (UTF-8 too), decoded as pydicom's decode_bytes does for text
 // without escape sequences.
@@ -35,12 +35,12 @@ def cases(codec):
     for _ in range(3000):
         out.append(bytes(rng.choice(alphabet) if rng.random() < 0.7 else rng.choice([b for b in range(256) if b != ESC]) for _ in range(rng.randint(1, 9))))
     return out
-for codec in ("GB18030", "GBK", "GB2312", "euc_kr", "UTF8"):
+for codec in ("GB18030", "GBK", "GB2312", "euc_kr", "shift_jis", "UTF8"):
     for data in cases(codec):
         sys.stdout.write(codec + " " + data.hex() + " " + data.decode(codec, "replace").encode("utf-8").hex() + "\\n")
 `;
 
-test('GB18030, GBK, GB2312, euc_kr and UTF-8 decode as Python\'s codecs, valid and invalid bytes', { skip }, (t) => {
+test('GB18030, GBK, GB2312, euc_kr, Shift_JIS and UTF-8 decode as Python\'s codecs, valid and invalid bytes', { skip }, (t) => {
   const r = spawnSync(PYTHON, ['-c', GENERATE], { encoding: 'utf8', maxBuffer: 1 << 27 });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
