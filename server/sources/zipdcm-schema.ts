@@ -127,7 +127,8 @@ class Utf8Column {
 
   finish(type: DataType): Data {
     const { nullBitmap, nullCount } = bitmap(this.valid, this.rows);
-    return makeData({ type: type as Utf8, length: this.rows, nullCount, nullBitmap, valueOffsets: this.offsets.slice(0, this.rows + 1), data: this.bytes.slice(0, this.end) });
+    // Views, not copies: the builder starts afresh after a flush, so the batch owns these buffers.
+    return makeData({ type: type as Utf8, length: this.rows, nullCount, nullBitmap, valueOffsets: this.offsets.subarray(0, this.rows + 1), data: this.bytes.subarray(0, this.end) });
   }
 
   private push(value: Uint8Array | null): void {
@@ -171,7 +172,7 @@ class IntColumn<T extends Int32Array | BigInt64Array> {
 
   finish(type: DataType): Data {
     const { nullBitmap, nullCount } = bitmap(this.valid, this.rows);
-    return makeData({ type: type as Int32, length: this.rows, nullCount, nullBitmap, data: this.values.slice(0, this.rows) as Int32Array });
+    return makeData({ type: type as Int32, length: this.rows, nullCount, nullBitmap, data: this.values.subarray(0, this.rows) as Int32Array });
   }
 }
 
