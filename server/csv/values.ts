@@ -162,37 +162,45 @@ function fastDate(b: Uint8Array, s: number, e: number): number | undefined {
   return daysFromCivil(y, m, d);
 }
 
+/** fastTimestamp's answers: the value is in out[0], the text is no valid time, or not this shape. */
+const FAST_OK = 1;
+const FAST_INVALID = 0;
+const FAST_OTHER = -1;
+
 /**
  * `yyyy-MM-dd[T ]HH:mm[:ss[.fraction]][Z|±HH[:mm]]` in b[s, n) without a regex: µs since the
- * epoch, or null when the shape is not this common one (the caller falls back to the general
- * grammar), or undefined when it is this shape but not a valid time.
+ * epoch into out[0] (FAST_OK), or FAST_OTHER when the shape is not this common one (the caller
+ * falls back to the general grammar), or FAST_INVALID when it is this shape but not a valid time.
+ * The value goes to a typed array, not a return value: a returned double is a heap allocation.
  */
-function fastTimestamp(b: Uint8Array, s: number, n: number): number | undefined | null {
-  if (n - s < 16 || (b[s + 10] !== LETTER_T && b[s + 10] !== SPACE) || b[s + 13] !== COLON) return null;
+function fastTimestamp(b: Uint8Array, s: number, n: number, out: Float64Array): number {
+  if (n - s < 16 || (b[s + 10] !== LETTER_T && b[s + 10] !== SPACE) || b[s + 13] !== COLON) return FAST_OTHER;
   const days = fastDate(b, s, n);
   const hh = two(b, s + 11);
   const mi = two(b, s + 14);
-  if (days === undefined || hh < 0 || mi < 0) return null;
+  if (days === undefined || hh < 0 || mi < 0) return FAST_OTHER;
   let i = s + 16;
   let ss = 0;
   let micros = 0;
   if (i < n && b[i] === COLON) {
     ss = i + 2 < n ? two(b, i + 1) : -1;
-    if (ss < 0) return null;
+    if (ss < 0) return FAST_OTHER;
     i += 3;
     if (i < n && b[i] === DOT) {
       let digits = 0;
       for (i++; i < n && isDigit(b[i]); i++, digits++) if (digits < MICRO_DIGITS) micros = micros * 10 + (b[i] - ZERO);
-      if (digits === 0 || digits > 9) return null;
+      if (digits === 0 || digits > 9) return FAST_OTHER;
       for (; digits < MICRO_DIGITS; digits++) micros *= 10;
     }
   }
   if (i < n && b[i] === LETTER_Z) i++;
-  else if (i < n && (b[i] === PLUS || b[i] === MINUS)) return null; // offsets: the general path
-  if (i !== n) return null;
-  if (hh > 23 || mi > 59 || ss > 59) return undefined;
+  else if (i < n && (b[i] === PLUS || b[i] === MINUS)) return FAST_OTHER; // offsets: the general path
+  if (i !== n) return FAST_OTHER;
+  if (hh > 23 || mi > 59 || ss > 59) return FAST_INVALID;
   const v = (days * 86_400 + hh * 3600 + mi * 60 + ss) * MICROS_PER_SECOND + micros;
-  return Number.isSafeInteger(v) ? v : null;
+  if (!Number.isSafeInteger(v)) return FAST_OTHER;
+  out[0] = v;
+  return FAST_OK;
 }
 
 /** Days since 1970-01-01 for an ISO date in b[s, e), or undefined. */
@@ -206,8 +214,8 @@ export function parseDate(b: Uint8Array, s = 0, e = b.length): number | undefine
 /** Microseconds since the epoch for b[s, e) (UTC; a time without offset is read as UTC), or undefined. */
 export function parseTimestamp(b: Uint8Array, s = 0, e = b.length): number | bigint | undefined {
   if (e - s < 15 || e - s > 40) return undefined;
-  const fast = fastTimestamp(b, s, e);
-  if (fast !== null) return fast;
+  const fast = fastTimestamp(b, s, e, SCRATCH);
+  if (fast !== FAST_OTHER) return fast === FAST_OK ? SCRATCH[0] : undefined;
   const m = TS_RE.exec(latin1.decode(b.subarray(s, e)));
   if (!m) return undefined;
   const days = civilDays(+m[1], +m[2], +m[3]);
@@ -229,4 +237,65 @@ export function parseTimestamp(b: Uint8Array, s = 0, e = b.length): number | big
   const seconds = days * 86_400 + hh * 3600 + mi * 60 + ss - offsetMin * 60;
   const v = seconds * 1e6 + micros;
   return Number.isSafeInteger(v) ? v : BigInt(seconds) * 1_000_000n + BigInt(micros);
+}
+
+const SCRATCH = new Float64Array(1);
+
+/** What an `…Into` parser found: no value, a number in out[0], or a value only a bigint holds
+ *  (ask the plain parser for it). */
+export const INTO_NONE = 0;
+export const INTO_NUMBER = 1;
+export const INTO_BIGINT = 2;
+
+/** parseTimestamp with the common shape's value written to out[0] (no heap number per value). */
+export function parseTimestampInto(b: Uint8Array, s: number, e: number, out: Float64Array): number {
+  if (e - s < 15 || e - s > 40) return INTO_NONE;
+  const fast = fastTimestamp(b, s, e, out);
+  if (fast !== FAST_OTHER) return fast === FAST_OK ? INTO_NUMBER : INTO_NONE;
+  return general(parseTimestamp(b, s, e), out);
+}
+
+/** parseInt64 with a safe integer written to out[0]. */
+export function parseInt64Into(b: Uint8Array, s: number, e: number, out: Float64Array): number {
+  return general(parseInt64(b, s, e), out);
+}
+
+function general(v: number | bigint | undefined, out: Float64Array): number {
+  if (v === undefined) return INTO_NONE;
+  if (typeof v === 'bigint') return INTO_BIGINT;
+  out[0] = v;
+  return INTO_NUMBER;
+}
+
+/**
+ * parseDouble writing the value to out[0]; true when there is one. The common case (a sign,
+ * at most 15 digits around one point, no exponent) is read here, so it is exact: m / 10^k with
+ * m < 2^53 and k ≤ 22 is correctly rounded; everything else goes through parseDouble.
+ */
+export function parseDoubleInto(b: Uint8Array, s: number, e: number, out: Float64Array): boolean {
+  let i = s;
+  let neg = false;
+  if (i < e && (b[i] === PLUS || b[i] === MINUS)) neg = b[i++] === MINUS;
+  let mant = 0;
+  let digits = 0;
+  let scale = 0;
+  let dot = false;
+  for (; i < e; i++) {
+    const c = b[i];
+    if (c >= ZERO && c <= NINE) {
+      mant = mant * 10 + (c - ZERO);
+      digits++;
+      if (dot) scale++;
+    } else if (c === DOT && !dot) dot = true;
+    else break;
+  }
+  if (i === e && digits > 0 && digits <= MAX_FAST_DIGITS) {
+    const v = scale === 0 ? mant : mant / POW10[scale];
+    out[0] = neg ? -v : v;
+    return true;
+  }
+  const v = parseDouble(b, s, e);
+  if (v === undefined) return false;
+  out[0] = v;
+  return true;
 }

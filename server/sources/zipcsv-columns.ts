@@ -4,7 +4,7 @@
 // reported (false) so the reader can apply `mode`. No per-row objects: typed arrays only.
 import { DataType, Field, Type, type Float, type Int, type Timestamp } from 'apache-arrow';
 import { invalidArgument } from '../errors.ts';
-import { parseBool, parseDate, parseDouble, parseInt64, parseTimestamp } from '../csv/values.ts';
+import { INTO_BIGINT, INTO_NONE, parseBool, parseDate, parseDoubleInto, parseInt64, parseInt64Into, parseTimestamp, parseTimestampInto } from '../csv/values.ts';
 import type { FieldBlock } from './zipcsv-block.ts';
 import { Base, BITS_PER_BYTE, type ColumnBuilder } from './zipcsv-column-base.ts';
 import { BytesColumn } from './zipcsv-text-column.ts';
@@ -14,13 +14,21 @@ export type { ColumnBuilder } from './zipcsv-column-base.ts';
 const TWO_POW_32 = 2 ** 32;
 
 type RangeParser<T> = (b: Uint8Array, s: number, e: number) => T | undefined;
+/** Parses b[s, e) into out[0]; true when it holds a value. Values travel through a typed array
+ *  because a double returned from a call is a heap allocation (profiled: GC was 17% of a read). */
+type IntoParser = (b: Uint8Array, s: number, e: number, out: Float64Array) => boolean;
+/** Like IntoParser, answering INTO_NONE / INTO_NUMBER / INTO_BIGINT (then `general` gives the bigint). */
+type Int64IntoParser = (b: Uint8Array, s: number, e: number, out: Float64Array) => number;
+
+/** The parsed value between an IntoParser and the column (one per module: parsing is synchronous). */
+const PARSED = new Float64Array(1);
 
 type FixedArray = Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /** Int8/16/32, Float32/64, Date32: one JS number per value. */
 class NumberColumn extends Base {
   private values: FixedArray;
-  constructor(type: DataType, capacity: number, private readonly make: (n: number) => FixedArray, private readonly parse: RangeParser<number>) {
+  constructor(type: DataType, capacity: number, private readonly make: (n: number) => FixedArray, private readonly parse: IntoParser) {
     super(type, capacity);
     this.values = make(capacity);
   }
@@ -28,12 +36,11 @@ class NumberColumn extends Base {
     return this.length * this.values.BYTES_PER_ELEMENT;
   }
   appendRange(buf: Uint8Array, s: number, e: number): boolean {
-    const v = this.parse(buf, s, e);
-    if (v === undefined) {
+    if (!this.parse(buf, s, e, PARSED)) {
       this.appendNull();
       return false;
     }
-    this.values[this.valid()] = v;
+    this.values[this.valid()] = PARSED[0];
     return true;
   }
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
@@ -44,24 +51,24 @@ class NumberColumn extends Base {
     let ok = true;
     for (let r = r0; r < r1; r++, i++) {
       const idx = r * width + k;
-      let v: number | undefined;
+      let parsed: boolean;
       if (flags[idx] !== 0 || nullCheck) {
         if (block.resolve(idx)) {
           nulls++;
           continue;
         }
-        v = parse(block.src, block.s, block.e);
+        parsed = parse(block.src, block.s, block.e, PARSED);
       } else if (starts[idx] === ends[idx]) {
         nulls++;
         continue;
-      } else v = parse(block.buf, starts[idx], ends[idx]);
-      if (v === undefined) {
+      } else parsed = parse(block.buf, starts[idx], ends[idx], PARSED);
+      if (!parsed) {
         nulls++;
         bad[r] = 1;
         ok = false;
         continue;
       }
-      values[i] = v;
+      values[i] = PARSED[0];
       validity[i >> 3] |= 1 << (i & 7);
     }
     this.length = i;
@@ -80,7 +87,7 @@ class NumberColumn extends Base {
 class Int64Column extends Base {
   private values: BigInt64Array;
   private halves: Int32Array;
-  constructor(type: DataType, capacity: number, private readonly parse: RangeParser<number | bigint>) {
+  constructor(type: DataType, capacity: number, private readonly parse: Int64IntoParser, private readonly general: RangeParser<number | bigint>) {
     super(type, capacity);
     this.values = new BigInt64Array(capacity);
     this.halves = new Int32Array(this.values.buffer);
@@ -89,17 +96,19 @@ class Int64Column extends Base {
     return this.length * 8;
   }
   appendRange(buf: Uint8Array, s: number, e: number): boolean {
-    const v = this.parse(buf, s, e);
-    if (v === undefined) {
+    const found = this.parse(buf, s, e, PARSED);
+    if (found === INTO_NONE) {
       this.appendNull();
       return false;
     }
-    this.put(this.valid(), v);
+    this.put(this.valid(), found, buf, s, e);
     return true;
   }
-  private put(i: number, v: number | bigint): void {
-    if (typeof v === 'bigint') this.values[i] = v;
+  /** Row i's value: PARSED[0] as two 32-bit halves, or the bigint the general parser gives. */
+  private put(i: number, found: number, buf: Uint8Array, s: number, e: number): void {
+    if (found === INTO_BIGINT) this.values[i] = this.general(buf, s, e) as bigint;
     else {
+      const v = PARSED[0];
       const hi = Math.floor(v / TWO_POW_32);
       this.halves[2 * i] = v - hi * TWO_POW_32;
       this.halves[2 * i + 1] = hi;
@@ -113,24 +122,29 @@ class Int64Column extends Base {
     let ok = true;
     for (let r = r0; r < r1; r++, i++) {
       const idx = r * width + k;
-      let v: number | bigint | undefined;
+      let src = block.buf;
+      let s = starts[idx];
+      let e = ends[idx];
       if (flags[idx] !== 0 || nullCheck) {
         if (block.resolve(idx)) {
           nulls++;
           continue;
         }
-        v = parse(block.src, block.s, block.e);
-      } else if (starts[idx] === ends[idx]) {
+        src = block.src;
+        s = block.s;
+        e = block.e;
+      } else if (s === e) {
         nulls++;
         continue;
-      } else v = parse(block.buf, starts[idx], ends[idx]);
-      if (v === undefined) {
+      }
+      const found = parse(src, s, e, PARSED);
+      if (found === INTO_NONE) {
         nulls++;
         bad[r] = 1;
         ok = false;
         continue;
       }
-      this.put(i, v);
+      this.put(i, found, src, s, e);
       validity[i >> 3] |= 1 << (i & 7);
     }
     this.length = i;
@@ -191,12 +205,21 @@ class BoolColumn extends Base {
 }
 
 /** An integer parser limited to `bits` (Spark's tinyint/smallint/int refuse values out of range). */
-function intParser(bits: number): RangeParser<number> {
+function intParser(bits: number): IntoParser {
   const max = 2 ** (bits - 1);
-  return (b, s, e) => {
+  return (b, s, e, out) => {
     const v = parseInt64(b, s, e);
-    return typeof v === 'number' && v >= -max && v < max ? v : undefined;
+    if (typeof v !== 'number' || v < -max || v >= max) return false;
+    out[0] = v;
+    return true;
   };
+}
+
+function dateInto(b: Uint8Array, s: number, e: number, out: Float64Array): boolean {
+  const v = parseDate(b, s, e);
+  if (v === undefined) return false;
+  out[0] = v;
+  return true;
 }
 
 /** A builder for `field`'s type, or INVALID_ARGUMENT for a type zipcsv cannot fill from text. */
@@ -210,19 +233,19 @@ export function columnBuilder(field: Field, capacity: number): ColumnBuilder {
       return new BoolColumn(t, capacity);
     case Type.Int: {
       const bits = (t as Int).bitWidth;
-      if (bits === 64) return new Int64Column(t, capacity, parseInt64);
+      if (bits === 64) return new Int64Column(t, capacity, parseInt64Into, parseInt64);
       const make = bits === 8 ? (n: number) => new Int8Array(n) : bits === 16 ? (n: number) => new Int16Array(n) : (n: number) => new Int32Array(n);
       return new NumberColumn(t, capacity, make, intParser(bits));
     }
     case Type.Float: {
       const single = (t as Float).precision === 1;
-      return new NumberColumn(t, capacity, (n) => (single ? new Float32Array(n) : new Float64Array(n)), parseDouble);
+      return new NumberColumn(t, capacity, (n) => (single ? new Float32Array(n) : new Float64Array(n)), parseDoubleInto);
     }
     case Type.Date:
-      return new NumberColumn(t, capacity, (n) => new Int32Array(n), parseDate);
+      return new NumberColumn(t, capacity, (n) => new Int32Array(n), dateInto);
     case Type.Timestamp:
       if ((t as Timestamp).unit !== 2) break; // TimeUnit.MICROSECOND: what parseDdl makes
-      return new Int64Column(t, capacity, parseTimestamp);
+      return new Int64Column(t, capacity, parseTimestampInto, parseTimestamp);
   }
   throw invalidArgument(`zipcsv: column '${field.name}' has type ${t}, which zipcsv cannot read from CSV text (use string, numeric, boolean, date or timestamp)`);
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { parseDate, parseDouble, parseTimestamp } from '../../server/csv/values.ts';
+import { INTO_BIGINT, INTO_NUMBER, parseDate, parseDouble, parseDoubleInto, parseTimestamp, parseTimestampInto } from '../../server/csv/values.ts';
 
 const PYTHON = '.venv/bin/python';
 const skip = !existsSync(PYTHON) && 'no .venv';
@@ -67,6 +67,13 @@ test('timestamps equal Python datetime.fromisoformat (µs since the epoch, no of
     return v === undefined ? null : Number(v);
   });
   assert.deepEqual(inRecord, expected, 'the same field inside a record (byte range)');
+  const out = new Float64Array(1);
+  const into = texts.map((t) => {
+    const found = parseTimestampInto(embedded(t), FIELD_AT, FIELD_AT + t.length, out);
+    // Past 2^53 µs (years before 1685 or after 2255) only a bigint holds the value.
+    return found === INTO_NUMBER ? out[0] : found === INTO_BIGINT ? Number(parseTimestamp(enc.encode(t))) : null;
+  });
+  assert.deepEqual(into, expected, 'parseTimestampInto (the column path)');
 });
 
 test('doubles equal Python float() on decimal and exponent forms', { skip }, () => {
@@ -74,6 +81,11 @@ test('doubles equal Python float() on decimal and exponent forms', { skip }, () 
     const mant = `${rand(2) ? '-' : ''}${rand(100000)}${rand(2) ? '.' + rand(1000000) : ''}`;
     return rand(3) ? mant : `${mant}e${rand(2) ? '-' : ''}${rand(40)}`;
   });
+  // Forms at the edges of the column path's fast read: a plus sign, no integer part, > 15 digits.
+  texts.push('+1.5', '.5', '-.25', '5.', '0.000000000000000001', '123456789012345678', '1234567890.123456789', '-0.0', '007.50');
   const expected = python('import json,sys\nprint(json.dumps([float(s) for s in json.load(sys.stdin)]))', texts);
   assert.deepEqual(texts.map((t) => parseDouble(enc.encode(t))), expected);
+  const out = new Float64Array(1);
+  const into = texts.map((t) => (parseDoubleInto(embedded(t), FIELD_AT, FIELD_AT + t.length, out) ? out[0] : null));
+  assert.deepEqual(into, expected, 'parseDoubleInto (the column path)');
 });
