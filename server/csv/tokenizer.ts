@@ -7,6 +7,12 @@ import { CsvRecord, FIELD_SLOW, type CsvDialect } from './record.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
+/** Word-at-a-time scanning of unquoted fields: a byte repeated in each lane, and lane high bits. */
+const WORD = 4;
+const ONES = 0x01010101;
+const HIGHS = 0x80808080 | 0;
+const LF_WORD = LF * ONES;
+const CR_WORD = CR * ONES;
 /** Spark's `maxColumns` default: a record with more fields is refused, not grown without bound. */
 export const MAX_FIELDS = 20_480;
 /** Largest record (one row, all fields) held while waiting for its end; Spark bounds this by maxCharsPerColumn. */
@@ -116,6 +122,8 @@ export class CsvTokenizer {
   private parse(buf: Uint8Array, final: boolean): number {
     const { sep, quote, escape, comment } = this.dialect;
     const rec = this.rec;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const sepWord = sep * ONES;
     const n = buf.length;
     let i = 0;
     while (i < n) {
@@ -200,6 +208,15 @@ export class CsvTokenizer {
             end = i;
           }
         } else {
+          // Four bytes at a time while none is a separator, CR or LF (a word has byte x when
+          // w ^ x·0x01010101 has a zero byte: (v - 0x01…) & ~v & 0x80… is non-zero exactly then).
+          for (; i + WORD <= n; i += WORD) {
+            const w = view.getInt32(i, true);
+            const a = w ^ sepWord;
+            const b = w ^ LF_WORD;
+            const d = w ^ CR_WORD;
+            if ((((a - ONES) & ~a) | ((b - ONES) & ~b) | ((d - ONES) & ~d)) & HIGHS) break;
+          }
           while (i < n) {
             c = buf[i];
             if (c === sep || c === LF || c === CR) break;
