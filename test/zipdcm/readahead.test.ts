@@ -2,7 +2,11 @@
 // wraps, for any mix of small and large, sequential and interleaved reads, in fewer reads.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { DataRoot } from '../../server/storage/data-root.ts';
 import { BytesReader, type RandomAccessFile } from '../../server/storage/random-access-file.ts';
 import { ReadAheadFile } from '../../server/sources/zipdcm-readahead.ts';
 
@@ -66,4 +70,22 @@ test('returned buffers are fresh copies (transferable to a worker)', async () =>
   assert.notEqual(a.buffer, b.buffer);
   assert.equal(a.byteOffset, 0);
   assert.equal(a.buffer.byteLength, 100);
+});
+
+test('a data-root file exposes its descriptor to pool workers (the chunked read path), bytes in memory do not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zipdcm-fd-'));
+  try {
+    writeFileSync(join(dir, 'a.bin'), DATA.subarray(0, 5000));
+    const root = await DataRoot.open(dir);
+    const file = new ReadAheadFile(await root.openFile('a.bin'));
+    const fd = file.descriptor();
+    assert.equal(typeof fd, 'number');
+    const out = Buffer.alloc(100);
+    assert.equal(readSync(fd!, out, 0, 100, 1234), 100);
+    assert.deepEqual(out, DATA.subarray(1234, 1334));
+    await file.close();
+    assert.equal(new ReadAheadFile(new BytesReader(DATA)).descriptor(), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
