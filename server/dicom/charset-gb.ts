@@ -18,6 +18,8 @@ const TRAIL_LAST = 0xfe;
 /** Trails 0x40-0xFE but 0x7F: 190 per lead in the pair table. */
 const TRAILS_PER_LEAD = 190;
 const DEL = 0x7f;
+const GL_FIRST = 0x21;
+const GL_LAST = 0x7e;
 /** GB18030 four-byte sequences: second and fourth bytes 0x30-0x39, first and third 0x81-0xFE. */
 const DIGIT_FIRST = 0x30;
 const DIGIT_LAST = 0x39;
@@ -47,6 +49,12 @@ function pair(table: Uint16Array, lead: number, trail: number): number {
   if (lead < LEAD_FIRST || lead > LEAD_LAST || trail < TRAIL_FIRST || trail > TRAIL_LAST || trail === DEL) return -1;
   const code = table[(lead - LEAD_FIRST) * TRAILS_PER_LEAD + trail - TRAIL_FIRST - (trail > DEL ? 1 : 0)];
   return code === REPLACEMENT_CODE ? -1 : code;
+}
+
+/** A GB2312 character from its two GL bytes (0x21-0x7E, as ISO 2022 designates it), or -1. */
+export function gb2312Pair(row: number, cell: number): number {
+  if (row < GL_FIRST || row > GL_LAST || cell < GL_FIRST || cell > GL_LAST) return -1;
+  return pair(pairTable('GB2312'), row | ASCII_END, cell | ASCII_END);
 }
 
 /** A GB18030 four-byte sequence → code point, or -1 (CPython's checks and ranges). */

@@ -10,6 +10,8 @@ const ASCII_END = 0x80;
 const GR_FIRST = 0xa1;
 const GR_LAST = 0xfe;
 const CELLS = 94;
+const GL_FIRST_ROW = 0x21;
+const GL_LAST_ROW = 0x7e;
 /** A make-up sequence: A4 D4, then A4 + initial, A4 + medial, A4 + final (D4: none). */
 const JAMO_LEAD = 0xa4;
 const JAMO_FILLER = 0xd4;
@@ -37,6 +39,12 @@ function pair(lead: number, trail: number): string | null {
   if (!inGr(lead) || !inGr(trail)) return null;
   const ch = KSX1001_PAIRS[(lead - GR_FIRST) * CELLS + trail - GR_FIRST];
   return ch === REPLACEMENT ? null : ch;
+}
+
+/** A KS X 1001 character from its two GL bytes (0x21-0x7E, as ISO 2022 designates it), or null. */
+export function ksx1001Pair(row: number, cell: number): string | null {
+  if (row < GL_FIRST_ROW || row > GL_LAST_ROW || cell < GL_FIRST_ROW || cell > GL_LAST_ROW) return null;
+  return pair(row | ASCII_END, cell | ASCII_END);
 }
 
 /** Decode as Python's euc_kr; null when `fatal` and the bytes are not valid in it. */

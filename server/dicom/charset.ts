@@ -4,7 +4,8 @@
 // the code element its escape sequence designates. Single-byte sets come from tables generated
 // from Python's codecs (JS's 'latin1' label is windows-1252); multi-byte sets use TextDecoder.
 import { decodeGb, type GbCodec } from './charset-gb.ts';
-import { decodeIso2022Jp, decodeShiftJis } from './charset-jis.ts';
+import { decodeIso2022Jp } from './charset-iso2022.ts';
+import { decodeShiftJis } from './charset-jis.ts';
 import { decodeEucKr } from './charset-kr.ts';
 import { UPPER_HALVES } from './charset-tables.ts';
 import { DicomError } from './dicom-error.ts';

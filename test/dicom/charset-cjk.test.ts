@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { decodeText, TEXT_DELIMITERS } from '../../server/dicom/charset.ts';
+import { decodeIso2022Jp } from '../../server/dicom/charset-iso2022.ts';
 import { PYTHON, pydicomData } from './oracle.ts';
 
 const skip = pydicomData() === null ? 'no .venv' : false;
@@ -49,6 +50,40 @@ test('GB18030, GBK, GB2312, euc_kr, Shift_JIS and UTF-8 decode as Python\'s code
     const [codec, hex, expected] = line.split(' ');
     const mine = Buffer.from(decodeText(Buffer.from(hex, 'hex'), [codec], TEXT_DELIMITERS), 'utf8').toString('hex');
     if (mine !== expected && differ.length < 10) differ.push(`${codec} ${hex}: ours ${mine}, Python ${expected}`);
+  }
+  assert.deepEqual(differ, []);
+  t.diagnostic(`${lines.length} byte strings decoded as Python does`);
+});
+
+const GENERATE_ISO2022 = `
+import random, sys
+rng = random.Random(7)
+alphabet = [0x1B, 0x1B, 0x24, 0x28, 0x29, 0x2E, 0x26, 0x40, 0x41, 0x42, 0x43, 0x44, 0x46, 0x4A, 0x4E, 0x49,
+            0x21, 0x22, 0x30, 0x50, 0x7E, 0x5C, 0x20, 0x0A, 0x0E, 0x0F, 0x7F, 0x80, 0xA1, 0xE1, 0xFF]
+for codec in ("iso2022_jp", "iso2022_jp_2"):
+    for _ in range(int(sys.argv[1])):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
+        try:
+            data.decode(codec)
+            strict = "1"
+        except UnicodeDecodeError:
+            strict = "0"
+        sys.stdout.write(codec + " " + data.hex() + " " + data.decode(codec, "replace").encode("utf-8").hex() + " " + strict + "\\n")
+`;
+
+test('ISO 2022 escapes, designations and SS2 decode as Python\'s iso2022_jp and iso2022_jp_2', { skip }, (t) => {
+  const r = spawnSync(PYTHON, ['-c', GENERATE_ISO2022, '20000'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  const differ: string[] = [];
+  for (const line of lines) {
+    const [codec, hex, expected, strict] = line.split(' ');
+    const text = decodeIso2022Jp(Buffer.from(hex, 'hex'), false, codec === 'iso2022_jp_2') as string;
+    const mine = Buffer.from(text, 'utf8').toString('hex');
+    if (mine !== expected && differ.length < 10) differ.push(`${codec} ${hex}: ours ${mine}, Python ${expected}`);
+    // Strict decoding (pydicom tries it first) fails exactly where Python's raises.
+    const fatal = decodeIso2022Jp(Buffer.from(hex, 'hex'), true, codec === 'iso2022_jp_2');
+    if ((fatal !== null) !== (strict === '1') && differ.length < 10) differ.push(`${codec} ${hex}: strict ours ${fatal !== null}, Python ${strict === '1'}`);
   }
   assert.deepEqual(differ, []);
   t.diagnostic(`${lines.length} byte strings decoded as Python does`);
