@@ -44,8 +44,11 @@ export interface ZipArchive {
   comment: string;
   /** A ZIP64 end of central directory record was used. */
   zip64: boolean;
-  /** Absolute offset of the central directory. */
+  /** Absolute offset of the central directory (where a salvage scan ended, when recovered). */
   centralDirectoryOffset: number;
+  /** Null for a sound archive; else what was damaged and how the entries were salvaged (a
+   *  partial central directory, or local headers): each member is still checked when read. */
+  recovered: string | null;
   /** Absolute offset of a member's data after its local header (checked, see local-header.ts). */
   memberDataOffset(entry: ZipEntry): Promise<number>;
   /** The first `n` inflated bytes (fewer when the member is shorter); `complete` when they are the
@@ -68,7 +71,8 @@ export function zipLimits(changes: Partial<ZipLimits> = {}): ZipLimits {
 
 export async function openZip(file: RandomAccessFile, options: OpenZipOptions = {}): Promise<ZipArchive> {
   const limits = zipLimits(options.limits);
-  const directory = await readCentralDirectory(file, limits);
+  // Descriptors of members larger than a member may inflate to need not be found.
+  const directory = await readCentralDirectory(file, { ...limits, maxDescriptorSearch: limits.maxInflatedBytes });
   return new Archive(file, directory.entries, limits, options.backend ?? 'zlib', directory);
 }
 
@@ -83,6 +87,7 @@ class Archive implements ZipArchive {
   readonly comment: string;
   readonly zip64: boolean;
   readonly centralDirectoryOffset: number;
+  readonly recovered: string | null;
   private readonly dataOffsets = new Map<number, number>();
 
   constructor(
@@ -90,11 +95,12 @@ class Archive implements ZipArchive {
     readonly entries: ZipEntry[],
     private readonly limits: ZipLimits,
     private readonly backend: InflateBackend,
-    directory: { comment: string; zip64: boolean; start: number },
+    directory: { comment: string; zip64: boolean; start: number; recovered: string | null },
   ) {
     this.comment = directory.comment;
     this.zip64 = directory.zip64;
     this.centralDirectoryOffset = directory.start;
+    this.recovered = directory.recovered;
   }
 
   async memberDataOffset(entry: ZipEntry): Promise<number> {
