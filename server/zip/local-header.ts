@@ -49,7 +49,8 @@ export function checkMember(entry: ZipEntry, limits: MemberLimits): void {
 /**
  * Absolute offset of a member's first data byte. Checks the local header's signature and that its
  * name is the central directory's, then that the data lies before the next member's local header
- * (or the central directory) and inside the file.
+ * (or the central directory) and inside the file; a deflated member's compressed size that does
+ * not is cut to fit (`entry.compressedSize` changes).
  */
 export async function memberDataOffset(file: RandomAccessFile, entry: ZipEntry): Promise<number> {
   const where = { member: entry.name, offset: entry.localHeaderOffset };
@@ -67,6 +68,15 @@ export async function memberDataOffset(file: RandomAccessFile, entry: ZipEntry):
   }
   const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + nameLength + view.getUint16(LOCAL_EXTRA_LENGTH_AT, true);
   const dataEnd = dataOffset + entry.compressedSize;
+  const room = Math.min(entry.dataLimit, file.size) - dataOffset;
+  if (dataEnd > dataOffset + room && entry.method === METHOD_DEFLATED && room > 0) {
+    // A deflate stream ends by itself (RFC 1951 BFINAL): a compressed size that runs past the
+    // next member, the directory or the end of the file is cut to the room there is, and the
+    // stream must end inside it (else TRUNCATED; size and CRC are checked as ever), as zipfile
+    // reads such members. The entry is changed so that every reader uses the same range.
+    entry.compressedSize = room;
+    return dataOffset;
+  }
   if (dataEnd > file.size) throw zipError('TRUNCATED', `member data ends at ${dataEnd}, past the end of the file`, where);
   if (dataEnd > entry.dataLimit) {
     throw zipError('MEMBER_OVERLAP', `member data runs to ${dataEnd}, into the next member or the central directory at ${entry.dataLimit}`, where);

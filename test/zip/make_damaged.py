@@ -3,9 +3,10 @@
 Each base archive is written by zipfile (one to a seekable file, one streamed to an unseekable
 sink so every member has a data descriptor, APPNOTE 4.3.9) or by Info-ZIP `zip`; each variant
 patches it (end record comment length, entry counts, directory size, a header's comment length,
-stored sizes that disagree) or cuts it short, as an interrupted copy does. For every variant the
-oracle records what zipfile reads from it, and, from the intact base, each member's bytes (SHA-256)
-and where its data ends, so a test can tell which members lie wholly before a cut.
+stored sizes that disagree, deflated sizes running past the data) or cuts it short, as an
+interrupted copy does. For every variant the oracle records what zipfile reads from it, and,
+from the intact base, each member's bytes (SHA-256) and where its data ends, so a test can tell
+which members lie wholly before a cut.
 
 Usage: make_damaged.py OUTDIR   -> writes OUTDIR/*.zip and prints the oracle as JSON.
 """
@@ -141,6 +142,10 @@ def variants(base: bytes):
     }
     for i, h in enumerate(headers):
         method, = struct.unpack_from("<H", base, h + 10)
+        if method == zipfile.ZIP_DEFLATED:
+            csize = struct.unpack_from("<I", base, h + 20)[0]
+            v[f"deflated-{i}-csize-plus"] = patch(base, h + 20, "<I", csize + 50)
+            v[f"deflated-{i}-csize-huge"] = patch(base, h + 20, "<I", 0x7FFFFFFF)
         if method == zipfile.ZIP_STORED and struct.unpack_from("<I", base, h + 24)[0] > 0:
             csize, usize = struct.unpack_from("<II", base, h + 20)
             v[f"stored-{i}-usize-plus"] = patch(base, h + 24, "<I", usize + 29)
