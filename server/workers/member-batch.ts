@@ -111,7 +111,8 @@ class DescriptorFile implements RandomAccessFile {
   }
 
   private pread(position: number, length: number): Uint8Array {
-    const out = new Uint8Array(Math.max(0, length));
+    // Not zero-filled: only the bytes read are ever exposed (a short read returns a shorter view).
+    const out = Buffer.allocUnsafe(Math.max(0, length));
     let got = 0;
     // pread may return short counts before EOF; loop until filled or EOF.
     while (got < out.length) {
