@@ -5,8 +5,9 @@
 // or, when the sizes follow the data (flag bit 3), up to its signed data descriptor (4.3.9).
 // The walk stops at the first record that is not a local header (the central directory of an
 // archive cut inside it) and never resynchronises on a signature found inside data, which would
-// list the members of a stored nested archive as this one's. Cost: two small reads per member,
-// plus a search through the data of members written with descriptors (bounded).
+// list the members of a stored nested archive as this one's. Cost: a header read per member,
+// plus a search through the data of members written with descriptors (bounded), through one
+// read-ahead block.
 import { Buffer } from 'node:buffer';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { u64, view } from './end-record.ts';
@@ -26,7 +27,30 @@ const METHOD_STORED = 0;
 const DIRECTORY_SIGNATURES = new Set([0x02014b50, 0x06064b50, 0x06054b50]);
 /** Default bound on the bytes searched for one member's data descriptor. */
 export const DEFAULT_DESCRIPTOR_SEARCH = 64 << 20;
-const SEARCH_CHUNK = 1 << 20;
+/** Bytes read ahead at once: small members' headers and descriptors come out of one read. */
+const BLOCK = 256 * 1024;
+/** Descriptor search windows start small (most members are small) and grow to this. */
+const FIRST_SEARCH = 16 * 1024;
+const MAX_SEARCH_CHUNK = 4 << 20;
+const SEARCH_GROWTH = 4;
+
+/** Reads through one read-ahead block: a walk over many small members costs few reads. */
+class BlockReader {
+  private block: Uint8Array = new Uint8Array(0);
+  private blockStart = 0;
+  constructor(private readonly file: RandomAccessFile) {}
+  get size(): number {
+    return this.file.size;
+  }
+  async read(pos: number, len: number): Promise<Uint8Array> {
+    const end = Math.min(pos + len, this.file.size);
+    if (pos < this.blockStart || end > this.blockStart + this.block.length) {
+      this.block = await this.file.read(pos, Math.max(len, BLOCK));
+      this.blockStart = pos;
+    }
+    return this.block.subarray(pos - this.blockStart, Math.max(pos, end) - this.blockStart);
+  }
+}
 
 export interface LocalScan {
   entries: ZipEntry[];
@@ -44,7 +68,8 @@ interface Found {
   next: number;
 }
 
-export async function scanLocalHeaders(file: RandomAccessFile, limits: { maxEntries: number; maxDescriptorSearch?: number }): Promise<LocalScan> {
+export async function scanLocalHeaders(source: RandomAccessFile, limits: { maxEntries: number; maxDescriptorSearch?: number }): Promise<LocalScan> {
+  const file = new BlockReader(source);
   const entries: ZipEntry[] = [];
   const dataStarts: number[] = [];
   let pos = 0;
@@ -67,7 +92,7 @@ export async function scanLocalHeaders(file: RandomAccessFile, limits: { maxEntr
 }
 
 /** The entry whose local header is at `pos`, and where the next record starts; or why not. */
-async function localEntry(file: RandomAccessFile, pos: number, head: Uint8Array, index: number, maxSearch: number): Promise<Found | string> {
+async function localEntry(file: BlockReader, pos: number, head: Uint8Array, index: number, maxSearch: number): Promise<Found | string> {
   if (head.length < LOCAL_HEADER_SIZE) return `file ends inside the local header at offset ${pos}`;
   const dv = view(head);
   const flags = dv.getUint16(6, true);
@@ -129,12 +154,14 @@ function localSizes(dv: DataView, extra: Uint8Array): Sizes | null {
  * sizes (8 bytes each for ZIP64). A candidate counts only when its compressed size is its
  * distance from the data's start. Unsigned descriptors are not searched for (no anchor).
  */
-async function findDescriptor(file: RandomAccessFile, dataStart: number, zip64: boolean, maxSearch: number) {
+async function findDescriptor(file: BlockReader, dataStart: number, zip64: boolean, maxSearch: number) {
   const sizeLen = zip64 ? 8 : 4;
   const recordLen = 8 + 2 * sizeLen;
   const searchEnd = Math.min(file.size, dataStart + maxSearch + recordLen);
-  for (let at = dataStart; at < searchEnd; at += SEARCH_CHUNK - recordLen) {
-    const buf = Buffer.from(await file.read(at, Math.min(SEARCH_CHUNK, searchEnd - at)));
+  let chunk = FIRST_SEARCH;
+  for (let at = dataStart; at < searchEnd; at += chunk - recordLen, chunk = Math.min(chunk * SEARCH_GROWTH, MAX_SEARCH_CHUNK)) {
+    const bytes = await file.read(at, Math.min(chunk, searchEnd - at));
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = buf.indexOf(DESCRIPTOR_SIGNATURE); i >= 0 && i + recordLen <= buf.length; i = buf.indexOf(DESCRIPTOR_SIGNATURE, i + 1)) {
       const dv = view(buf);
       const compressedSize = zip64 ? u64(dv, i + 8) : dv.getUint32(i + 8, true);
