@@ -4,7 +4,7 @@ import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import { openZip, ZipError, type ZipArchive } from '../zip/archive.ts';
+import { openZip, ZipError, type ZipArchive, type ZipErrorCode } from '../zip/archive.ts';
 import { ReadAheadFile } from './zipdcm-readahead.ts';
 
 export interface OpenInput {
@@ -17,10 +17,22 @@ export function isBareDicomName(rel: string): boolean {
   return rel.toLowerCase().endsWith('.dcm');
 }
 
+/** Codes a salvage note may start with (zip/central-directory.ts writes `CODE: message; ...`). */
+const DIRECTORY_CODES: ReadonlySet<string> = new Set(['EOCD_NOT_FOUND', 'CD_TRUNCATED', 'BAD_CENTRAL_HEADER', 'LIMIT_EXCEEDED']);
+
+/** Issue 3: "a truncated archive (no central directory) → one error row for the archive" (as
+ *  Python's zipfile refuses it). The zip layer salvages what it can and says so in `recovered`;
+ *  zipdcm reads no member of such an archive. */
+function refuseDamaged(note: string): ZipError {
+  const code = /^([A-Z_0-9]+):/.exec(note)?.[1];
+  return new ZipError(code !== undefined && DIRECTORY_CODES.has(code) ? (code as ZipErrorCode) : 'BAD_CENTRAL_HEADER', `damaged archive, no member read (${note})`);
+}
+
 export async function openInput(root: DataRoot, rel: string): Promise<OpenInput> {
   const file = new ReadAheadFile(await root.openFile(rel));
   try {
     const archive = await openZip(file);
+    if (archive.recovered !== null) throw refuseDamaged(archive.recovered);
     return { file, archive, close: async () => { await file.close(); } };
   } catch (err) {
     await file.close();
