@@ -6,6 +6,9 @@ import { FIELD_SLOW, unescapeField, type CsvDialect, type CsvRecord } from '../c
 
 /** Records held before columns are filled: enough to amortise the per-column setup. */
 export const BLOCK_ROWS = 4096;
+/** Fields held at most (the record's range arrays grow to this): a wide member gets fewer rows
+ *  per block, so 20,480-field records cannot make the arrays hundreds of MB. */
+export const BLOCK_FIELDS = 64 * 1024;
 const INITIAL_SCRATCH = 256;
 
 export class FieldBlock {
@@ -37,8 +40,12 @@ export class FieldBlock {
     this.setWidth(width);
   }
 
+  /** Rows this block holds for the member's width. */
+  private capacity = BLOCK_ROWS;
+
   setWidth(width: number): void {
     this.width = width;
+    this.capacity = Math.max(1, Math.min(BLOCK_ROWS, Math.floor(BLOCK_FIELDS / Math.max(1, width))));
   }
 
   get starts(): Int32Array {
@@ -61,7 +68,7 @@ export class FieldBlock {
     this.recStart[r] = rec.start;
     this.recEnd[r] = rec.end;
     this.line[r] = rec.line;
-    return this.rows === BLOCK_ROWS;
+    return this.rows === this.capacity;
   }
 
   /**
