@@ -4,7 +4,7 @@ Each base archive is written by zipfile (one to a seekable file, one streamed to
 sink so every member has a data descriptor, APPNOTE 4.3.9) or by Info-ZIP `zip`; each variant
 patches it (end record comment length, entry counts, directory size, a header's comment length,
 stored sizes that disagree, deflated sizes running past the data) or cuts it short, as an
-interrupted copy does. For every variant the oracle records what zipfile reads from it, and,
+interrupted copy does. For every variant the oracle records what zipfile reads from it and which members Info-ZIP's `unzip -t` tests OK, and,
 from the intact base, each member's bytes (SHA-256) and where its data ends, so a test can tell
 which members lie wholly before a cut.
 
@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -93,6 +94,12 @@ def read_all(data: bytes):
     return {"names": [i.filename for i in infos], "sha256": out}
 
 
+def unzip_reads(path: Path):
+    """Names Info-ZIP `unzip -t` tests OK (it checks each member's CRC-32), or [] when it fails."""
+    run = subprocess.run(["unzip", "-t", str(path)], capture_output=True, text=True, errors="replace")
+    return [m.group(1) for m in re.finditer(r"^\s+testing: (.+?)\s+OK$", run.stdout, re.M)]
+
+
 def intact(data: bytes):
     """Per member of the intact base: name, SHA-256 and the offset where its data ends."""
     zf = zipfile.ZipFile(io.BytesIO(data))
@@ -167,7 +174,7 @@ def main():
         for name, data in variants(base).items():
             file = f"{base_name}-{name}.zip"
             (out / file).write_bytes(data)
-            oracle[file] = {"base": base_name, "size": len(data), "intact": truth, "zipfile": read_all(data)}
+            oracle[file] = {"base": base_name, "size": len(data), "intact": truth, "zipfile": read_all(data), "unzip": unzip_reads(out / file)}
     json.dump(oracle, sys.stdout)
 
 
