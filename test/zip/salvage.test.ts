@@ -168,11 +168,19 @@ describe('damaged archives: at least what zipfile reads, never other bytes', () 
   it('the fuzz findings (comment length past EOF, entry count lie) read as zipfile reads them', async () => {
     const findings = join(here, '..', 'fuzz', 'findings');
     for (const name of ['zip-eocd-comment-length-past-eof.zip', 'zip-eocd-entry-count-lie.zip']) {
-      const script = 'import hashlib,json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nprint(json.dumps([[i.filename,hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))';
-      const theirs = JSON.parse(execFileSync(PYTHON, ['-c', script, join(findings, name)], { encoding: 'utf8' })) as [string, string][];
+      const script = [
+        'import hashlib, json, sys, zipfile',
+        'z = zipfile.ZipFile(sys.argv[1])',
+        'def sha(i):',
+        '    try: return hashlib.sha256(z.read(i)).hexdigest()',
+        '    except Exception: return None',
+        'print(json.dumps([[i.filename, sha(i)] for i in z.infolist()]))',
+      ].join('\n');
+      const theirs = JSON.parse(execFileSync(PYTHON, ['-c', script, join(findings, name)], { encoding: 'utf8' })) as [string, string | null][];
       const mine = await readOurs(new Uint8Array(readFileSync(join(findings, name))));
-      assert.ok(theirs.length >= 2, name);
-      assert.deepEqual(theirs.map(([n, sha]) => [n, mine.members.get(n)?.sha256]), theirs, name);
+      const read = theirs.filter(([, sha]) => sha !== null);
+      assert.ok(read.length >= 2, name);
+      assert.deepEqual(read.map(([n]) => [n, mine.members.get(n)?.sha256]), read, name);
       assert.deepEqual(mine.names, theirs.map(([n]) => n), name);
     }
   });
