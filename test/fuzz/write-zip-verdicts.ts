@@ -1,6 +1,6 @@
 // For the Python zipfile differential (test/python/load/test_fuzz_zip_parity.py): write COUNT
 // fuzzed archives (the zip target's cases) and, next to each, what our reader makes of it as JSON:
-// {open: error code | null, names: [...], members: [{sha1 | error}]} (members read in full,
+// {open: error code | null, names: [...], members: [{sha1 | error}], recovered: salvage note | null} (members read in full,
 // size and CRC-32 verified by the reader; bombs stop at the per-member limit).
 //   node --import tsx test/fuzz/write-zip-verdicts.ts DIR COUNT SEED
 import { createHash } from 'node:crypto';
@@ -39,7 +39,7 @@ async function verdict(input: Uint8Array) {
       members.push({ error: err.code });
     }
   }
-  return { open: null, names: zip.entries.map((e) => e.name), members };
+  return { open: null, names: zip.entries.map((e) => e.name), members, recovered: zip.recovered };
 }
 
 mkdirSync(dir, { recursive: true });

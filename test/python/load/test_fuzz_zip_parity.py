@@ -62,7 +62,13 @@ def test_fuzzed_archives_never_read_differently_from_zipfile(tmp_path):
             continue
         names, hashes = theirs
         if names != ours["names"]:
-            differ.append(f"{base.name}: names {names[:3]} vs {ours['names'][:3]}")
+            # A cut copy ending just after a stored inner zip: zipfile lists the inner archive's
+            # members as the outer's; ours detects that and lists the outer archive's own.
+            if "belongs to an archive stored inside" in (ours.get("recovered") or ""):
+                tally["inner archive's end record: ours lists the outer members"] += 1
+            else:
+                differ.append(f"{base.name}: names {names[:3]} vs {ours['names'][:3]}")
+            continue
         for k, py in enumerate(hashes):
             mine = ours["members"][k]
             if py == "skip":
