@@ -8,6 +8,8 @@ import { Schema } from 'apache-arrow';
 import { invalidArgument } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import type { ZipEntry } from '../zip/archive.ts';
+import { mapLimited } from './map-limited.ts';
+import { balancePartitions } from './partition-balance.ts';
 import { parseDdl, toDdl } from './ddl.ts';
 import { inputError, isInputDamage, isSkippableDamage, memberSelected, openArchive } from './zipcsv-inputs.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
@@ -78,37 +80,6 @@ async function scanArchive(root: DataRoot, rel: string, settings: ZipcsvSettings
   }
 }
 
-/** Run `fn` over `items`, at most `limit` at once, results in input order. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
-
-/** Cut units into at most `n` contiguous groups of near-equal weight. */
-function balance(units: Unit[], n: number): Unit[][] {
-  const weight = (u: Unit) => u.entry.compressedSize + MEMBER_WEIGHT;
-  const total = units.reduce((s, u) => s + weight(u), 0);
-  const groups: Unit[][] = [];
-  let before = 0;
-  let current = -1;
-  for (const u of units) {
-    const p = Math.min(n - 1, Math.floor(((before + weight(u) / 2) * n) / total));
-    before += weight(u);
-    if (p !== current) groups.push([]);
-    current = p;
-    groups[groups.length - 1].push(u);
-  }
-  return groups;
-}
-
 function toSegments(group: Unit[]): Segment[] {
   const segs: Array<Segment & { names: string[] }> = [];
   for (const u of group) {
@@ -148,7 +119,7 @@ export async function planZipcsv(root: DataRoot, path: string, settings: ZipcsvS
   const units = scans.flatMap((s) => s.units);
   if (units.length === 0) return { schema, partitions: [] };
   const ddl = toDdl(schema);
-  const partitions = balance(units, settings.numPartitions).map((group) => ({
+  const partitions = balancePartitions(units, settings.numPartitions, (u) => u.entry.compressedSize + MEMBER_WEIGHT).map((group) => ({
     spec: { schema: ddl, segments: toSegments(group) },
     bytes: group.reduce((s, u) => s + u.entry.compressedSize, 0),
   }));
