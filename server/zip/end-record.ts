@@ -5,7 +5,9 @@
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { ZipError, zipError } from './zip-error.ts';
 
-const EOCD_SIGNATURE = 0x06054b50;
+/** EOCD_SIGNATURE 0x06054b50 as it lies in the file (little-endian "PK\x05\x06"), for a native
+ *  backwards search: a byte-by-byte check of the 64 KiB tail cost ~0.6 ms per archive open. */
+const EOCD_SIGNATURE_BYTES = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 export const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
@@ -49,8 +51,7 @@ export async function readEndRecords(file: RandomAccessFile): Promise<(EndRecord
   const tail = await file.read(tailStart, file.size - tailStart);
   const dv = view(tail);
   const found: (EndRecord | ZipError)[] = [];
-  for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
-    if (dv.getUint32(i, true) !== EOCD_SIGNATURE) continue;
+  for (let i = lastSignature(tail, tail.length - EOCD_SIZE); i >= 0; i = lastSignature(tail, i - 1)) {
     const commentEnd = i + EOCD_SIZE + dv.getUint16(i + 20, true);
     if (found.length > 0 && commentEnd !== tail.length) continue;
     const record = endRecordAt(tail, i, tailStart, Math.min(commentEnd, tail.length) - i - EOCD_SIZE);
@@ -61,6 +62,13 @@ export async function readEndRecords(file: RandomAccessFile): Promise<(EndRecord
   }
   if (found.length === 0) throw zipError('EOCD_NOT_FOUND', 'no end of central directory record (truncated or not a ZIP)');
   return found;
+}
+
+/** Start of the last end-record signature at or before `from`, or -1. */
+function lastSignature(tail: Uint8Array, from: number): number {
+  // Buffer.lastIndexOf reads a negative start as counting from the end: stop before that.
+  if (from < 0) return -1;
+  return Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).lastIndexOf(EOCD_SIGNATURE_BYTES, from);
 }
 
 function endRecordAt(tail: Uint8Array, i: number, tailStart: number, commentLen: number): EndRecord {

@@ -73,8 +73,13 @@ export function inflateRaw(compressed: Uint8Array, opts: InflateOptions = {}): U
 }
 
 function inflateZlib(compressed: Uint8Array, prefix: boolean, cap: Cap): Uint8Array {
-  const options: { finishFlush?: number; maxOutputLength?: number } = prefix ? { finishFlush: constants.Z_SYNC_FLUSH } : {};
+  const options: { finishFlush?: number; maxOutputLength?: number; chunkSize?: number } = prefix ? { finishFlush: constants.Z_SYNC_FLUSH } : {};
   if (Number.isFinite(cap.bytes)) options.maxOutputLength = Math.max(MIN_ZLIB_OUTPUT_CAP, Math.min(cap.bytes, kMaxLength));
+  if (!prefix && cap.declared && cap.bytes <= wholeChunkBound(compressed.length)) {
+    // One output buffer for the whole member (no 16 KiB chunks joined by Buffer.concat). One byte
+    // over the size, so a stream of exactly that size ends without zlib asking for a second buffer.
+    options.chunkSize = Math.max(constants.Z_MIN_CHUNK, cap.bytes + 1);
+  }
   try {
     const out = inflateRawSync(compressed, options);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -82,6 +87,15 @@ function inflateZlib(compressed: Uint8Array, prefix: boolean, cap: Cap): Uint8Ar
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw overCap(cap, 'more than');
     throw inflateFailure(err);
   }
+}
+
+/** The largest declared size allocated up front: DEFLATE expands at most MAX_DEFLATE_RATIO to 1
+ *  (RFC 1951 length 258 per ~2-bit code), so a bigger declaration is a lie that fails anyway and
+ *  must not cost its allocation; and never more than WHOLE_CHUNK_MAX in one buffer. */
+const MAX_DEFLATE_RATIO = 1032;
+const WHOLE_CHUNK_MAX = 256 * 1024 * 1024;
+function wholeChunkBound(compressedLength: number): number {
+  return Math.min(WHOLE_CHUNK_MAX, kMaxLength - 1, compressedLength * MAX_DEFLATE_RATIO);
 }
 
 function inflateFflate(compressed: Uint8Array, prefix: boolean, cap: Cap): Uint8Array {
