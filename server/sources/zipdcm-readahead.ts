@@ -4,7 +4,7 @@
 // from the first position serves both, and often the next members too. Measured: each pread
 // costs the main thread ~0.07 ms whatever its size up to tens of KiB, as much as the parse
 // bookkeeping of a small member. Reads larger than a block go straight to the file.
-import type { RandomAccessFile } from '../storage/random-access-file.ts';
+import { FileHandleReader, type RandomAccessFile } from '../storage/random-access-file.ts';
 
 /** Bytes read ahead from a missed position: a local header plus the first prefix read (16 KiB,
  *  zipdcm-member.ts) behind it, so large members cost little more than they did. */
@@ -43,9 +43,8 @@ export class ReadAheadFile implements RandomAccessFile {
   /** The wrapped file's open descriptor, for pool workers that read it themselves
    *  (member-batch.ts); null when the file is not a descriptor (bytes in memory, tests). */
   descriptor(): number | null {
-    // FileHandleReader keeps its FileHandle private; reach it without widening storage's API.
-    const handle = (this.file as unknown as { handle?: { fd?: unknown } }).handle;
-    return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : null;
+    const fd = this.file instanceof FileHandleReader ? this.file.fd : -1;
+    return fd >= 0 ? fd : null;
   }
 
   close(): Promise<void> {

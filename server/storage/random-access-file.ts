@@ -35,6 +35,12 @@ export class FileHandleReader implements RandomAccessFile {
     }
   }
 
+  /** The open descriptor, for worker threads that pread the file themselves (zipdcm's pool);
+   *  valid until close(). */
+  get fd(): number {
+    return this.handle.fd;
+  }
+
   /** Wrap a handle the caller already opened and checked; takes ownership of it. */
   static fromHandle(handle: FileHandle, size: number): FileHandleReader {
     return new FileHandleReader(handle, size);
