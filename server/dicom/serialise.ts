@@ -12,6 +12,10 @@ const FILE_ORDER = Symbol('DICOM attribute keys in file order');
 const FLOAT_VRS = new Set(['DS', 'FL', 'FD']);
 /** An integer-like property key (an array index): JS enumerates these first, in numeric order. */
 const INTEGER_KEY = /^[1-9][0-9]{7}$/;
+const ATTRIBUTE_KEY = /^[0-9A-F]{8}$/;
+/** VR strings written unescaped: two capitals (pydicom's unresolved ambiguous VRs go to stringify). */
+const SIMPLE_VR = /^[A-Z]{2}$/;
+const BASE64 = /^[A-Za-z0-9+/=]*$/;
 
 type Dataset = Record<string, unknown>;
 
@@ -37,17 +41,52 @@ function writeDataset(dataset: Dataset): string {
   const order = (dataset as { [FILE_ORDER]?: string[] })[FILE_ORDER];
   const keys = order ? order.filter((k) => Object.prototype.hasOwnProperty.call(dataset, k)) : Object.keys(dataset);
   let text = '{';
-  for (let i = 0; i < keys.length; i++) text += `${i ? ',' : ''}${JSON.stringify(keys[i])}:${writeElement(dataset[keys[i]])}`;
-  return `${text}}`;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    // Attribute keys are 8 hex digits (PS3.18 §F.2.1.1): nothing to escape.
+    const quoted = ATTRIBUTE_KEY.test(key) ? `"${key}"` : JSON.stringify(key);
+    text += (i ? ',' : '') + quoted + ':' + writeElement(dataset[key]);
+  }
+  return text + '}';
 }
 
+/** One attribute object written by hand in JSON.stringify's layout (its generic object walk was
+ *  the serialiser's largest cost); shapes other than {vr[, Value | InlineBinary]} go to it. */
 function writeElement(element: unknown): string {
-  const el = element as { vr?: string; Value?: unknown[] };
-  if (el && Array.isArray(el.Value)) {
-    if (el.vr === 'SQ') return `{"vr":"SQ","Value":[${el.Value.map((item) => writeDataset(item as Dataset)).join(',')}]}`;
-    if (FLOAT_VRS.has(el.vr as string)) return `{"vr":"${el.vr}","Value":[${el.Value.map(writeFloat).join(',')}]}`;
+  const el = element as { vr?: unknown; Value?: unknown; InlineBinary?: unknown };
+  if (el === null || typeof el !== 'object' || typeof el.vr !== 'string' || !SIMPLE_VR.test(el.vr)) return stringify(element);
+  const fields = elementShape(el);
+  if (fields === 1) return `{"vr":"${el.vr}"}`;
+  if (fields === 2 && typeof el.InlineBinary === 'string' && BASE64.test(el.InlineBinary)) return `{"vr":"${el.vr}","InlineBinary":"${el.InlineBinary}"}`;
+  if (fields !== 2 || !Array.isArray(el.Value)) return stringify(element);
+  const head = `{"vr":"${el.vr}","Value":[`;
+  const values = el.Value;
+  let text = '';
+  if (el.vr === 'SQ') {
+    for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + writeDataset(values[i] as Dataset);
+  } else if (FLOAT_VRS.has(el.vr)) {
+    for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + writeFloat(values[i]);
+  } else {
+    for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + writeValue(values[i]);
   }
-  return stringify(element);
+  return head + text + ']}';
+}
+
+/** 1: {vr}; 2: {vr, Value} or {vr, InlineBinary} with `vr` first; 0: any other shape. */
+function elementShape(el: object): number {
+  const keys = Object.keys(el);
+  if (keys[0] !== 'vr') return 0;
+  if (keys.length === 1) return 1;
+  return keys.length === 2 && (keys[1] === 'Value' || keys[1] === 'InlineBinary') ? 2 : 0;
+}
+
+/** A non-float value: strings and safe numbers directly, BigInt as digits, the rest (PN
+ *  objects, null) through JSON.stringify. */
+function writeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'bigint') return value.toString();
+  return stringify(value);
 }
 
 function writeFloat(value: unknown): string {

@@ -1,6 +1,7 @@
 // Micro-measure (not a test): header-only files per CPU-second, server/dicom vs pydicom 3.0.1,
 // on the same in-memory files (pydicom's test_files/*.dcm): parse + JSON model + JSON text.
-// Run: node --import tsx test/dicom/measure-speed.ts [rounds]
+// Run: node --import tsx test/dicom/measure-speed.ts [rounds] [file.dcm ...] (files: e.g. CT slices
+// unzipped from bench/corpus/dicom-s30; default pydicom's test files).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseDicom } from '../../server/dicom/parse.ts';
@@ -9,7 +10,8 @@ import { bytesOf, listFiles, PYTHON, pydicomData } from './oracle.ts';
 
 const rounds = Number(process.argv[2] ?? 20);
 const dir = join(pydicomData() ?? '', 'test_files');
-const files = listFiles(dir).filter((f) => f.endsWith('.dcm') && !f.includes('dicomdirtests'));
+const given = process.argv.slice(3);
+const files = given.length ? given : listFiles(dir).filter((f) => f.endsWith('.dcm') && !f.includes('dicomdirtests'));
 const inputs = files.map(bytesOf);
 
 /** The meta text as zipdcm writes it (file order; JSON.stringify unless keys need reordering). */
