@@ -8,5 +8,11 @@ const { register } = require('tsx/cjs/api');
 register();
 const { handleMemberTask } = require('./member-task.ts');
 const { handleBatchTask } = require('./member-batch.ts');
+const { setLimits } = require('../limits.ts');
 
-module.exports = (task) => (task.kind === 'batch' ? handleBatchTask(task) : handleMemberTask(task));
+// The main thread's limits come with every task (pool.ts WorkerMessage): this thread's copy of
+// server/limits.ts would otherwise keep its defaults.
+module.exports = ({ task, limits }) => {
+  setLimits(limits);
+  return task.kind === 'batch' ? handleBatchTask(task) : handleMemberTask(task);
+};

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { limits, type Limits } from '../limits.ts';
 import type { MemberResult, MemberTask } from './member-task.ts';
 import type { BatchTask } from './member-batch.ts';
 import type { PackedColumns } from './member-columns.ts';
@@ -12,7 +13,15 @@ const ENTRY = fileURLToPath(new URL('./member-worker.cjs', import.meta.url));
 /** Idle workers linger this long before exiting, so a burst of DoGets reuses warm threads. */
 const IDLE_TIMEOUT_MS = 30_000;
 
-let shared: Piscina<MemberTask | BatchTask, MemberResult | PackedColumns> | undefined;
+/** What a worker receives: the task and the limits in force now. Worker threads have their own
+ *  module state, so server/main.ts's setLimits (--max-dicom-element-bytes ...) reaches the
+ *  parser there only this way; per task, so a change after the pool started applies too. */
+export interface WorkerMessage {
+  task: MemberTask | BatchTask;
+  limits: Limits;
+}
+
+let shared: Piscina<WorkerMessage, MemberResult | PackedColumns> | undefined;
 
 /** Threads the pool runs: one per core (ZIPFLIGHT_WORKERS is read in server/main.ts, not here). */
 export function poolSize(): number {
@@ -25,8 +34,8 @@ export function configurePool(threads: number): void {
   shared = makePool(threads);
 }
 
-function makePool(threads: number): Piscina<MemberTask | BatchTask, MemberResult | PackedColumns> {
-  return new Piscina<MemberTask | BatchTask, MemberResult | PackedColumns>({
+function makePool(threads: number): Piscina<WorkerMessage, MemberResult | PackedColumns> {
+  return new Piscina<WorkerMessage, MemberResult | PackedColumns>({
     filename: ENTRY,
     minThreads: 1,
     maxThreads: Math.max(1, threads),
@@ -43,14 +52,14 @@ export function runMemberTask(task: MemberTask, signal?: AbortSignal): Promise<M
   const transferList = task.bytes.byteLength > 0 ? [task.bytes.buffer as ArrayBuffer] : [];
   // piscina's TransferList type infers the options-object overload of postMessage under recent
   // @types/node; at run time it wants (and checks for) an array.
-  return shared.run(task, { transferList: transferList as never, signal: signal ?? null }) as Promise<MemberResult>;
+  return shared.run({ task, limits: limits() }, { transferList: transferList as never, signal: signal ?? null }) as Promise<MemberResult>;
 }
 
 /** Read and parse a chunk of one archive's members on a worker (member-batch.ts); the caller
  *  keeps `task.fd` open until the promise settles. */
 export function runBatchTask(task: BatchTask): Promise<PackedColumns> {
   shared ??= makePool(availableParallelism());
-  return shared.run(task) as Promise<PackedColumns>;
+  return shared.run({ task, limits: limits() }) as Promise<PackedColumns>;
 }
 
 /** Tasks waiting for a free worker (the ops queue gauge); 0 before the pool starts. */
