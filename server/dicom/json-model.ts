@@ -70,9 +70,19 @@ function datasetEncodings(ctx: WalkContext, scope: Scope, el: RawElement): reado
 
 const HEX_BYTES = Array.from({ length: 256 }, (_v, b) => b.toString(16).toUpperCase().padStart(2, '0'));
 
+/** Keys already built: the same few hundred tags recur in every file, and a cached key is a flat,
+ *  hashed string (a fresh concatenation is hashed again at each property store). Bounded against
+ *  files of random tags. */
+const KEY_CACHE = new Map<number, string>();
+const KEY_CACHE_LIMIT = 1 << 16;
+
 /** "GGGGEEEE", upper-case hex (PS3.18 §F.2.1.1 attribute key). */
 export function tagKey(tag: number): string {
-  return HEX_BYTES[tag >>> 24] + HEX_BYTES[(tag >>> 16) & 0xff] + HEX_BYTES[(tag >>> 8) & 0xff] + HEX_BYTES[tag & 0xff];
+  let key = KEY_CACHE.get(tag);
+  if (key !== undefined) return key;
+  key = HEX_BYTES[tag >>> 24] + HEX_BYTES[(tag >>> 16) & 0xff] + HEX_BYTES[(tag >>> 8) & 0xff] + HEX_BYTES[tag & 0xff];
+  if (KEY_CACHE.size < KEY_CACHE_LIMIT) KEY_CACHE.set(tag, key);
+  return key;
 }
 
 /** An element another element's VR depends on (private creator, Pixel Representation, ...): converted once. */

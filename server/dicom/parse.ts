@@ -86,10 +86,13 @@ export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
     // The walk ends at an element over the size limit; a value cut short can only come before it.
     const halt = input.halt ?? ctx.halt;
     const problem = halt ?? input.cut ?? ctx.cut;
+    const meta = lazyFileMeta(input, header);
     return {
       status: problem ? 'error' : 'ok',
       json,
-      fileMeta: fileMetaJson(input, header),
+      get fileMeta() {
+        return meta();
+      },
       transferSyntaxUid: header.transferSyntaxUid,
       pixelData: pixelDataOf(ctx, top.ds.elements.get(PIXEL_DATA) ?? null, header.inflated),
       error: problem ? { code: halt ? 'LIMIT_EXCEEDED' : 'TRUNCATED', message: problem.message, offset: problem.offset, tag: problem.tag === null ? null : tagKey(problem.tag) } : null,
@@ -124,6 +127,13 @@ function walkTop(header: Part10Header, input: WalkContext, stopBeforePixels: boo
     }
     inflateMore(header, input);
   }
+}
+
+/** The file meta JSON built on first read: zipdcm needs only the transfer syntax, and the group
+ *  0002 model cost a tenth of a CT header's parse. */
+function lazyFileMeta(input: WalkContext, header: Part10Header): () => Record<string, JsonElement> | null {
+  let meta: Record<string, JsonElement> | null | undefined;
+  return () => (meta === undefined ? (meta = fileMetaJson(input, header)) : meta);
 }
 
 function fileMetaJson(input: WalkContext, header: ReturnType<typeof readPart10Header>): Record<string, JsonElement> | null {

@@ -11,7 +11,9 @@ const FILE_ORDER = Symbol('DICOM attribute keys in file order');
 /** VRs pydicom's to_json_dict gives as Python floats (jsonrep FLOAT_VR); IS is an int. */
 const FLOAT_VRS = new Set(['DS', 'FL', 'FD']);
 /** An integer-like property key (an array index): JS enumerates these first, in numeric order. */
-const INTEGER_KEY = /^[1-9][0-9]{7}$/;
+const INTEGER_KEY_LENGTH = 8;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 const ATTRIBUTE_KEY = /^[0-9A-F]{8}$/;
 /** VR strings written unescaped: two capitals (pydicom's unresolved ambiguous VRs go to stringify). */
 const SIMPLE_VR = /^[A-Z]{2}$/;
@@ -21,8 +23,19 @@ type Dataset = Record<string, unknown>;
 
 /** Record the file order of `keys` on `dataset` when JS would enumerate them differently. */
 export function keepFileOrder(dataset: Dataset, keys: string[]): boolean {
-  if (!keys.some((k) => INTEGER_KEY.test(k))) return false;
+  if (!keys.some(isIntegerKey)) return false;
   Object.defineProperty(dataset, FILE_ORDER, { value: keys });
+  return true;
+}
+
+/** An integer-like property key (an array index, 8 digits without a leading zero): JS enumerates
+ *  these first, in numeric order. Checked for every attribute of every dataset, so no regex. */
+function isIntegerKey(key: string): boolean {
+  if (key.length !== INTEGER_KEY_LENGTH) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < DIGIT_0 || c > DIGIT_9 || (i === 0 && c === DIGIT_0)) return false;
+  }
   return true;
 }
 
