@@ -7,31 +7,25 @@ from __future__ import annotations
 import csv
 import io
 import os
-import queue
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import pytest
 
 TESTS = Path(__file__).resolve().parent
 PACKAGE_SRC = TESTS.parent / "src"
 REPO = Path(os.environ.get("ZIPFLIGHT_REPO") or TESTS.parents[2]).resolve()
-READY_LINE = re.compile(r"zipflight listening on (grpc(?:\+tls)?://\S+)")
-# Node + tsx compile on first start; a cold machine needs more than a warm one.
-SERVER_START_SECONDS = 90
-SERVER_STOP_SECONDS = 10
 
 # The package under test is importable even where `pip install -e client/python` did not run.
 if str(PACKAGE_SRC) not in sys.path:
     sys.path.insert(0, str(PACKAGE_SRC))
+
+from zipflight import testing  # noqa: E402  (after the path fix above)
 
 # pydicom's own corpus: little/big endian, implicit/explicit, deflated, encapsulated, RT, SR.
 DICOM_FILES = (
@@ -100,47 +94,17 @@ class Server:
     output: List[str]
 
 
-def _pump(stream, lines: "queue.Queue[str]", keep: List[str]) -> None:
-    """Drain the server's output so it never blocks on a full pipe; hand lines to the starter."""
-    for raw in iter(stream.readline, ""):
-        keep.append(raw.rstrip("\n"))
-        lines.put(raw)
-    lines.put("")
-
-
-def start_server(root: Optional[Path], args: List[str] = (), env: Optional[Dict[str, str]] = None) -> tuple:
+def start_server(root: Optional[Path], args: Sequence[str] = (), env: Optional[Dict[str, str]] = None) -> tuple:
     """(process, uri, output lines) of `zipflight serve` on port 0; root None = the args name one (--sample)."""
-    # ZIPFLIGHT_SERVE_CMD runs the suite against another build of the server (same arguments).
-    serve = os.environ.get("ZIPFLIGHT_SERVE_CMD", "").split() or ["node", str(REPO / "bin" / "zipflight.mjs"), "serve"]
-    cmd = [*serve, *(["--root", str(root)] if root else []), "--host", "127.0.0.1", "--port", "0", *args]
-    # The server reads its secrets from ZIPFLIGHT_* variables: only the ones a fixture sets count.
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZIPFLIGHT_") or k == "ZIPFLIGHT_REPO"}
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**clean, **(env or {})})
-    lines: "queue.Queue[str]" = queue.Queue()
-    output: List[str] = []
-    threading.Thread(target=_pump, args=(proc.stdout, lines, output), daemon=True).start()
-    while True:
-        try:
-            line = lines.get(timeout=SERVER_START_SECONDS)
-        except queue.Empty:
-            proc.kill()
-            pytest.fail(f"zipflight serve printed no ready line in {SERVER_START_SECONDS}s:\n" + "\n".join(output))
-        found = READY_LINE.search(line)
-        if found:
-            return proc, found.group(1), output
-        if line == "":
-            proc.wait()
-            pytest.fail(f"zipflight serve exited with {proc.returncode} before it was ready:\n" + "\n".join(output))
+    try:
+        srv = testing.start_server(root, *args, env=env)
+    except testing.ServerStartError as err:
+        pytest.fail(str(err))
+    return srv.process, srv.uri, srv.output
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=SERVER_STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    testing.stop_process(proc)
 
 
 # The names other test modules import (test_zipdcm_*, test_zipcsv_*).

@@ -9,24 +9,23 @@ import csv
 import io
 import json
 import os
-import queue
-import re
-import signal
 import subprocess
-import threading
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import pyarrow as pa
 import pyarrow.flight as flight
 import pytest
 
 REPO = Path(os.environ.get("ZIPFLIGHT_REPO") or Path(__file__).resolve().parents[3]).resolve()
-READY_LINE = re.compile(r"zipflight listening on (grpc(?:\+tls)?://\S+)")
-SERVER_START_SECONDS = 90
-SERVER_STOP_SECONDS = 10
+# zipflight.testing starts the server even where `pip install -e client/python` did not run.
+sys.path.insert(0, str(REPO / "client" / "python" / "src"))
+
+from zipflight.testing import LocalServer, local_server  # noqa: E402
+
 # Fuzzed archives served end to end: the same cases the in-process zip fuzz target runs.
 CORPUS_SEED = 9001
 CORPUS_CASES = 60
@@ -78,14 +77,8 @@ def data_root(tmp_path_factory) -> Root:
 
 
 @dataclass
-class Server:
-    uri: str
-    process: subprocess.Popen
-    root: Root
-    output: List[str]
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
+class Server(LocalServer):
+    root: Optional[Root] = None
 
     def status(self, key: str) -> int:
         """A /proc/<pid>/status field in kB (VmRSS, VmHWM)."""
@@ -95,44 +88,11 @@ class Server:
         raise KeyError(key)
 
 
-def _pump(stream, lines: "queue.Queue[str]", keep: List[str]) -> None:
-    for raw in iter(stream.readline, ""):
-        keep.append(raw.rstrip("\n"))
-        lines.put(raw)
-    lines.put("")
-
-
 @pytest.fixture(scope="session")
 def server(data_root) -> Server:
-    # Run node directly (not through npm), so the pid is the server's own for /proc readings.
-    cmd = ["node", str(REPO / "bin" / "zipflight.mjs"), "serve", "--root", str(data_root.path), "--host", "127.0.0.1", "--port", "0"]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: "queue.Queue[str]" = queue.Queue()
-    output: List[str] = []
-    threading.Thread(target=_pump, args=(proc.stdout, lines, output), daemon=True).start()
-    uri = None
-    while uri is None:
-        try:
-            line = lines.get(timeout=SERVER_START_SECONDS)
-        except queue.Empty:
-            proc.kill()
-            pytest.fail("zipflight serve printed no ready line:\n" + "\n".join(output[-50:]))
-        found = READY_LINE.search(line)
-        if found:
-            uri = found.group(1)
-        elif line == "":
-            proc.wait()
-            pytest.fail(f"zipflight serve exited with {proc.returncode}:\n" + "\n".join(output[-50:]))
-    try:
-        yield Server(uri, proc, data_root, output)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=SERVER_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    # zipflight.testing runs node directly (not through npm): the pid is the server's own, for /proc readings.
+    with local_server(data_root.path) as started:
+        yield Server(started.uri, started.process, started.output, data_root)
 
 
 def command(source: str, path: str | None = None, **options) -> flight.FlightDescriptor:

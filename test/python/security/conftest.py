@@ -6,12 +6,9 @@ reachable only through escapes, and real `zipflight serve` processes (TLS + auth
 from __future__ import annotations
 
 import os
-import queue
-import re
 import shutil
-import signal
 import subprocess
-import threading
+import sys
 import time
 import zipfile
 from dataclasses import dataclass
@@ -21,9 +18,12 @@ from typing import Dict, List
 import pytest
 
 REPO = Path(os.environ.get("ZIPFLIGHT_REPO") or Path(__file__).resolve().parents[3]).resolve()
-READY_LINE = re.compile(r"zipflight listening on (grpc(?:\+tls)?://\S+)")
-SERVER_START_SECONDS = 90
-SERVER_STOP_SECONDS = 10
+# zipflight.testing starts the servers even where `pip install -e client/python` did not run.
+sys.path.insert(0, str(REPO / "client" / "python" / "src"))
+
+from zipflight import testing  # noqa: E402
+from zipflight.testing import LocalServer  # noqa: E402
+
 USERS = {"alice": "secret"}
 BCRYPT_USER = ("bob", "hunter2")
 STATIC_TOKEN = "svc-token-7f3a"
@@ -109,50 +109,16 @@ def was_read(path: Path) -> bool:
     return os.stat(path).st_atime != OLD_ATIME
 
 
-@dataclass
-class Server:
-    uri: str
-    process: subprocess.Popen
-    output: List[str]
+def start_server(args: List[str], env: Dict[str, str]) -> LocalServer:
+    """A server on port 0 with `args` (they name the root) and only the ZIPFLIGHT_* variables in `env`."""
+    try:
+        return testing.start_server(None, *args, env=env)
+    except testing.ServerStartError as err:
+        pytest.fail(str(err))
 
 
-def _pump(stream, lines: "queue.Queue[str]", keep: List[str]) -> None:
-    for raw in iter(stream.readline, ""):
-        keep.append(raw.rstrip("\n"))
-        lines.put(raw)
-    lines.put("")
-
-
-def start_server(args: List[str], env: Dict[str, str]) -> Server:
-    cmd = ["node", str(REPO / "bin" / "zipflight.mjs"), "serve", "--host", "127.0.0.1", "--port", "0", *args]
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZIPFLIGHT_")}
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**full_env, **env})
-    lines: "queue.Queue[str]" = queue.Queue()
-    output: List[str] = []
-    threading.Thread(target=_pump, args=(proc.stdout, lines, output), daemon=True).start()
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        except queue.Empty:
-            proc.kill()
-            pytest.fail("zipflight serve printed no ready line:\n" + "\n".join(output))
-        found = READY_LINE.search(line)
-        if found:
-            return Server(found.group(1), proc, output)
-        if line == "":
-            proc.wait()
-            pytest.fail(f"zipflight serve exited with {proc.returncode}:\n" + "\n".join(output))
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=SERVER_STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+def stop_server(server: LocalServer) -> None:
+    server.stop()
 
 
 def _bcrypt_hash(password: str) -> str:
