@@ -96,6 +96,18 @@ export class FieldBlock {
     return false;
   }
 
+  /**
+   * Point `src[s, e)` at the value of the field at `idx`; false when the field is null. Plain
+   * fields (no escapes, no nullValue to compare) take their range as it is, empty = null.
+   */
+  locate(idx: number): boolean {
+    if (this.flags[idx] !== 0 || this.nullCheck) return !this.resolve(idx);
+    this.src = this.buf;
+    this.s = this.starts[idx];
+    this.e = this.ends[idx];
+    return this.s !== this.e;
+  }
+
   /** The rows were consumed: the tokenizer's record writes from index 0 again. */
   release(): void {
     if (this.rec) this.rec.base = 0;

@@ -44,25 +44,17 @@ class NumberColumn extends Base {
     return true;
   }
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
-    const { starts, ends, flags, width, nullCheck, bad } = block;
+    const { width, bad } = block;
     const { values, validity, parse } = this;
     let i = this.length;
     let nulls = this.nulls;
     let ok = true;
     for (let r = r0; r < r1; r++, i++) {
-      const idx = r * width + k;
-      let parsed: boolean;
-      if (flags[idx] !== 0 || nullCheck) {
-        if (block.resolve(idx)) {
-          nulls++;
-          continue;
-        }
-        parsed = parse(block.src, block.s, block.e, PARSED);
-      } else if (starts[idx] === ends[idx]) {
+      if (!block.locate(r * width + k)) {
         nulls++;
         continue;
-      } else parsed = parse(block.buf, starts[idx], ends[idx], PARSED);
-      if (!parsed) {
+      }
+      if (!parse(block.src, block.s, block.e, PARSED)) {
         nulls++;
         bad[r] = 1;
         ok = false;
@@ -115,28 +107,17 @@ class Int64Column extends Base {
     }
   }
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
-    const { starts, ends, flags, width, nullCheck, bad } = block;
+    const { width, bad } = block;
     const { validity, parse } = this;
     let i = this.length;
     let nulls = this.nulls;
     let ok = true;
     for (let r = r0; r < r1; r++, i++) {
-      const idx = r * width + k;
-      let src = block.buf;
-      let s = starts[idx];
-      let e = ends[idx];
-      if (flags[idx] !== 0 || nullCheck) {
-        if (block.resolve(idx)) {
-          nulls++;
-          continue;
-        }
-        src = block.src;
-        s = block.s;
-        e = block.e;
-      } else if (s === e) {
+      if (!block.locate(r * width + k)) {
         nulls++;
         continue;
       }
+      const { src, s, e } = block;
       const found = parse(src, s, e, PARSED);
       if (found === INTO_NONE) {
         nulls++;
@@ -186,9 +167,7 @@ class BoolColumn extends Base {
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
     let ok = true;
     for (let r = r0; r < r1; r++) {
-      const idx = r * block.width + k;
-      if (block.flags[idx] === 0 && !block.nullCheck && block.starts[idx] === block.ends[idx]) this.appendNull();
-      else if (block.resolve(idx)) this.appendNull();
+      if (!block.locate(r * block.width + k)) this.appendNull();
       else if (!this.appendRange(block.src, block.s, block.e)) {
         block.bad[r] = 1;
         ok = false;

@@ -84,7 +84,7 @@ export class BytesColumn extends Base {
     this.used = start + total;
   }
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
-    const { starts, ends, flags, width, nullCheck } = block;
+    const { width } = block;
     const { offsets, validity } = this;
     let data: Uint8Array = this.data;
     let to = new DataView(data.buffer);
@@ -93,24 +93,14 @@ export class BytesColumn extends Base {
     let i = this.length;
     let nulls = this.nulls;
     for (let r = r0; r < r1; r++, i++) {
-      const idx = r * width + k;
-      let src = block.buf;
-      let s = starts[idx];
-      let e = ends[idx];
-      if (flags[idx] !== 0 || nullCheck) {
-        if (block.resolve(idx)) {
-          nulls++;
-          offsets[i + 1] = used;
-          continue;
-        }
-        src = block.src;
-        s = block.s;
-        e = block.e;
-      } else if (s === e) {
+      if (!block.locate(r * width + k)) {
         nulls++;
         offsets[i + 1] = used;
         continue;
       }
+      const src = block.src;
+      let s = block.s;
+      const e = block.e;
       const len = e - s;
       if (used + len + WORD > data.length) {
         data = this.grow(used + len + WORD, used);
