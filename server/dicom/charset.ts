@@ -74,6 +74,24 @@ function codecForTerm(term: string): string {
 
 /** Short values decode faster char by char than through Buffer#toString. */
 const SHORT_STRING = 64;
+/** Below this length V8 makes a flat string of a concatenation, and char-by-char beats the
+ *  native call (measured: 8 bytes 115 ns vs 170 ns; 26 bytes 465 ns vs 215 ns). */
+const CONCAT_STRING = 12;
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+/** Node's Buffer#latin1Slice works on any Uint8Array and needs no subarray view (a view costs
+ *  ~100-200 ns, as much as the decode); absent in another runtime, Buffer#toString is used. */
+const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/** latin1(buf.subarray(start, end)) without the view: the hot path of every string value. */
+export function latin1Range(buf: Uint8Array, start: number, end: number): string {
+  if (end - start <= CONCAT_STRING) {
+    let out = '';
+    for (let i = start; i < end; i++) out += String.fromCharCode(buf[i]);
+    return out;
+  }
+  if (LATIN1_SLICE !== undefined) return LATIN1_SLICE.call(buf, start, end);
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
+}
 
 /** Bytes → code points 0-255 (ISO 8859-1 as Python decodes it; not WHATWG's windows-1252). */
 export function latin1(bytes: Uint8Array): string {
@@ -113,6 +131,18 @@ function decodeWhatwg(bytes: Uint8Array, label: string | undefined, fatal: boole
   } catch {
     return null;
   }
+}
+
+/** decodeText(buf.subarray(start, end), ...) with no view for the common case: default or
+ *  Latin-1 codec and no escape sequence. */
+export function decodeTextRange(buf: Uint8Array, start: number, end: number, encodings: readonly string[], delimiters: Set<number>): string {
+  const first = encodings[0] ?? DEFAULT_ENCODING;
+  if (first === DEFAULT_ENCODING || first === 'latin_1') {
+    let i = start;
+    while (i < end && buf[i] !== ESC) i++;
+    if (i === end) return latin1Range(buf, start, end);
+  }
+  return decodeText(buf.subarray(start, end), encodings, delimiters);
 }
 
 /** pydicom.charset.decode_bytes: text bytes → str under the dataset's codecs. */

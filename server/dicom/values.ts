@@ -2,7 +2,7 @@
 // with pydicom 3.0.1's rules: which VRs split on '\' and what is stripped, PN groups, AT as hex,
 // IS/DS parsed as Python's int()/float() do, FL widened to double, binary VRs base64 unswapped,
 // SV/UV past 2^53 as BigInt. Values pydicom cannot turn into JSON throw DicomError('BAD_VALUE').
-import { convertEncodings, decodeText, latin1, TEXT_DELIMITERS } from './charset.ts';
+import { convertEncodings, decodeText, decodeTextRange, latin1, latin1Range, TEXT_DELIMITERS } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
 
 export interface JsonElement {
@@ -189,38 +189,40 @@ type Decoder = (vr: string, buf: Uint8Array, dv: DataView, start: number, end: n
 const binary: Decoder = (vr, buf, _dv, start, end) =>
   end === start ? { vr } : { vr, InlineBinary: Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('base64') };
 const numeric: Decoder = (vr, _buf, dv, start, end, little) => numbers(vr, dv, start, end - start, little);
-const splitLatin1: Decoder = (vr, buf, _dv, start, end) => strings(vr, multiString(latin1(buf.subarray(start, end))));
+const splitLatin1: Decoder = (vr, buf, _dv, start, end) => strings(vr, multiString(latin1Range(buf, start, end)));
 function shValues(buf: Uint8Array, start: number, end: number, enc: readonly string[]): string[] {
-  return decodeText(buf.subarray(start, end), enc, TEXT_DELIMITERS).split('\\').map(rstripNulSpace);
+  return decodeTextRange(buf, start, end, enc, TEXT_DELIMITERS).split('\\').map(rstripNulSpace);
 }
 const splitText: Decoder = (vr, buf, _dv, start, end, _le, enc) => strings(vr, shValues(buf, start, end, enc));
 const singleText: Decoder = (vr, buf, _dv, start, end, _le, enc) =>
-  strings(vr, [rstripNulSpace(decodeText(buf.subarray(start, end), enc, TEXT_DELIMITERS))]);
+  strings(vr, [rstripNulSpace(decodeTextRange(buf, start, end, enc, TEXT_DELIMITERS))]);
 
 /** One decoder per VR (PS3.5 Table 6.2-1), as pydicom.values.converters + DataElement.to_json_dict. */
 const DECODERS: Record<string, Decoder> = {
   AS: splitLatin1, CS: splitLatin1, DA: splitLatin1, DT: splitLatin1, TM: splitLatin1,
   LO: splitText, SH: splitText, UC: splitText, ST: singleText, LT: singleText, UT: singleText,
   // pydicom's UID() strips each value with str.strip().
-  UI: (vr, buf, _dv, s, e) => strings(vr, multiString(rstripNulSpace(latin1(buf.subarray(s, e)))).map(pyStrip)),
-  AE: (vr, buf, _dv, s, e) => strings(vr, latin1(buf.subarray(s, e)).split('\\').map(pyStrip)),
-  UR: (vr, buf, _dv, s, e) => strings(vr, [latin1(buf.subarray(s, e)).replace(PY_RSTRIP, '')]),
+  UI: (vr, buf, _dv, s, e) => strings(vr, multiString(rstripNulSpace(latin1Range(buf, s, e))).map(pyStrip)),
+  AE: (vr, buf, _dv, s, e) => strings(vr, latin1Range(buf, s, e).split('\\').map(pyStrip)),
+  UR: (vr, buf, _dv, s, e) => strings(vr, [latin1Range(buf, s, e).replace(PY_RSTRIP, '')]),
   PN: (_vr, buf, _dv, s, e, _le, enc) => personNames(buf.subarray(s, e), enc),
   AT: (_vr, buf, dv, s, e, le) => tags(buf.subarray(s, e), dv, s, le),
   IS: (vr, buf, _dv, s, e, _le, enc) =>
-    numericStrings(vr, multiString(latin1(buf.subarray(s, e))), pyIntString, pyIntStrict, () => shValues(buf, s, e, enc)),
+    numericStrings(vr, multiString(latin1Range(buf, s, e)), pyIntString, pyIntStrict, () => shValues(buf, s, e, enc)),
   DS: (vr, buf, _dv, s, e, _le, enc) =>
-    numericStrings(vr, multiString(pyStrip(latin1(buf.subarray(s, e)))), pyFloat, pyFloat, () => shValues(buf, s, e, enc)),
+    numericStrings(vr, multiString(pyStrip(latin1Range(buf, s, e))), pyFloat, pyFloat, () => shValues(buf, s, e, enc)),
   'US or SS': (vr, _buf, _dv, s, e) => (e === s ? { vr } : badValue('unresolved US or SS value')),
 };
 for (const vr of BINARY_VRS) DECODERS[vr] = binary;
 for (const vr of Object.keys(NUMBERS)) DECODERS[vr] = numeric;
+/** The same table as a Map: one hashed lookup per element, no prototype check. */
+const DECODER_BY_VR = new Map(Object.entries(DECODERS));
 
 /** The JSON element of a non-sequence value `buf[start, end)` whose VR is final. */
 export function valueJson(
   vr: string, buf: Uint8Array, dv: DataView, start: number, end: number, little: boolean, encodings: readonly string[],
 ): JsonElement {
-  const decode = Object.prototype.hasOwnProperty.call(DECODERS, vr) ? DECODERS[vr] : undefined;
+  const decode = DECODER_BY_VR.get(vr);
   if (decode === undefined) throw new DicomError('UNKNOWN_VR', `unknown VR '${vr}'`);
   return decode(vr, buf, dv, start, end, little, encodings);
 }
