@@ -14,7 +14,11 @@ const FLOAT_VRS = new Set(['DS', 'FL', 'FD']);
 const INTEGER_KEY_LENGTH = 8;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-const ATTRIBUTE_KEY = /^[0-9A-F]{8}$/;
+/** Printable ASCII bounds: JSON.stringify writes these as they are, except '"' and '\\'. */
+const PRINTABLE_FIRST = 0x20;
+const PRINTABLE_LAST = 0x7e;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 /** VR strings written unescaped: two capitals (pydicom's unresolved ambiguous VRs go to stringify). */
 const SIMPLE_VR = /^[A-Z]{2}$/;
 const BASE64 = /^[A-Za-z0-9+/=]*$/;
@@ -39,6 +43,15 @@ function isIntegerKey(key: string): boolean {
   return true;
 }
 
+/** True when JSON.stringify(s) is s in quotes: the common case of UIDs, codes, dates, names. */
+function isPlainAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < PRINTABLE_FIRST || c > PRINTABLE_LAST || c === QUOTE || c === BACKSLASH) return false;
+  }
+  return true;
+}
+
 function stringify(value: unknown): string {
   try {
     return JSON.stringify(value);
@@ -56,8 +69,7 @@ function writeDataset(dataset: Dataset): string {
   let text = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    // Attribute keys are 8 hex digits (PS3.18 §F.2.1.1): nothing to escape.
-    const quoted = ATTRIBUTE_KEY.test(key) ? `"${key}"` : JSON.stringify(key);
+    const quoted = isPlainAscii(key) ? `"${key}"` : JSON.stringify(key);
     text += (i ? ',' : '') + quoted + ':' + writeElement(dataset[key]);
   }
   return text + '}';
@@ -96,7 +108,7 @@ function elementShape(el: object): number {
 /** A non-float value: strings and safe numbers directly, BigInt as digits, the rest (PN
  *  objects, null) through JSON.stringify. */
 function writeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return isPlainAscii(value) ? `"${value}"` : JSON.stringify(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'bigint') return value.toString();
   return stringify(value);

@@ -67,7 +67,9 @@ function safeInt(v: bigint): number | bigint {
 
 /** pydicom multi_string: strip trailing spaces/NULs from the whole value, then split on '\'. */
 function multiString(s: string): string[] {
-  return rstripNulSpace(s).split('\\');
+  const stripped = rstripNulSpace(s);
+  // Most values hold one string: no split (its array and substring machinery) needed.
+  return stripped.indexOf('\\') < 0 ? [stripped] : stripped.split('\\');
 }
 
 /** Codecs named by a raw Specific Character Set value (the reader's convert_string path). */
