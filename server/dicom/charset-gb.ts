@@ -4,11 +4,11 @@
 // (scripts/gen-dicom-charsets-gb.py). An invalid byte becomes one U+FFFD and decoding resumes at
 // the next byte; an incomplete sequence at the end becomes one U+FFFD (errors="replace", which
 // pydicom's decode_bytes falls back to).
+import { decodeMultibyte, type MultibyteCodec } from './charset-multibyte.ts';
 import { GB18030_FOUR_BYTE_RANGES, GB18030_PAIRS, GB2312_GAPS, GB2312_OVERRIDES, GBK_GAPS, GBK_OVERRIDES } from './charset-gb-tables.ts';
 
 export type GbCodec = 'GB18030' | 'GBK' | 'GB2312';
 
-const REPLACEMENT = '\ufffd';
 const REPLACEMENT_CODE = 0xfffd;
 const ASCII_END = 0x80;
 const LEAD_FIRST = 0x81;
@@ -82,30 +82,21 @@ function bmpOf(index: number): number {
 
 /** Decode as Python's codec; null when `fatal` and the bytes are not valid in it. */
 export function decodeGb(bytes: Uint8Array, codec: GbCodec, fatal: boolean): string | null {
-  const table = pairTable(codec);
-  let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i];
-    if (b < ASCII_END) {
-      out += String.fromCharCode(b);
-      i++;
-      continue;
-    }
-    const four = codec === 'GB18030' && i + 1 < bytes.length && bytes[i + 1] >= DIGIT_FIRST && bytes[i + 1] <= DIGIT_LAST;
-    const need = four ? 4 : 2;
-    if (i + need > bytes.length) {
-      if (fatal) return null;
-      return out + REPLACEMENT;
-    }
-    const code = four ? fourByte(b, bytes[i + 1], bytes[i + 2], bytes[i + 3]) : pair(table, b, bytes[i + 1]);
-    if (code < 0) {
-      if (fatal) return null;
-      out += REPLACEMENT;
-      i++;
-      continue;
-    }
-    out += String.fromCodePoint(code);
-    i += need;
-  }
-  return out;
+  return decodeMultibyte(bytes, codecs[codec], fatal);
 }
+
+const isFourByte = (codec: GbCodec, bytes: Uint8Array, i: number) =>
+  codec === 'GB18030' && i + 1 < bytes.length && bytes[i + 1] >= DIGIT_FIRST && bytes[i + 1] <= DIGIT_LAST;
+
+function gbCodec(codec: GbCodec): MultibyteCodec {
+  return {
+    width: (bytes, i) => (isFourByte(codec, bytes, i) ? 4 : 2),
+    decode(bytes, i) {
+      const b = bytes[i];
+      const code = isFourByte(codec, bytes, i) ? fourByte(b, bytes[i + 1], bytes[i + 2], bytes[i + 3]) : pair(pairTable(codec), b, bytes[i + 1]);
+      return code < 0 ? null : String.fromCodePoint(code);
+    },
+  };
+}
+
+const codecs: Record<GbCodec, MultibyteCodec> = { GB18030: gbCodec('GB18030'), GBK: gbCodec('GBK'), GB2312: gbCodec('GB2312') };

@@ -3,6 +3,7 @@
 // from Python (scripts/gen-dicom-charsets-kr.py), make-up sequences (KS X 1001:1998 Annex 3)
 // included. An invalid byte becomes one U+FFFD, decoding resumes at the next byte; an incomplete
 // sequence at the end becomes one U+FFFD (errors="replace", pydicom's fallback).
+import { decodeMultibyte, type MultibyteCodec } from './charset-multibyte.ts';
 import { KSX1001_PAIRS, MAKE_UP_CHOSEONG, MAKE_UP_JONGSEONG, MAKE_UP_JUNGSEONG } from './charset-kr-tables.ts';
 
 const REPLACEMENT = '\ufffd';
@@ -47,28 +48,12 @@ export function ksx1001Pair(row: number, cell: number): string | null {
   return pair(row | ASCII_END, cell | ASCII_END);
 }
 
+const EUC_KR: MultibyteCodec = {
+  width: (bytes, i) => (bytes[i] === JAMO_LEAD && bytes[i + 1] === JAMO_FILLER ? MAKE_UP_LENGTH : 2),
+  decode: (bytes, i) => (bytes[i] === JAMO_LEAD && bytes[i + 1] === JAMO_FILLER ? makeUp(bytes, i) : pair(bytes[i], bytes[i + 1])),
+};
+
 /** Decode as Python's euc_kr; null when `fatal` and the bytes are not valid in it. */
 export function decodeEucKr(bytes: Uint8Array, fatal: boolean): string | null {
-  let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i];
-    if (b < ASCII_END) {
-      out += String.fromCharCode(b);
-      i++;
-      continue;
-    }
-    const isMakeUp = b === JAMO_LEAD && bytes[i + 1] === JAMO_FILLER;
-    const need = isMakeUp ? MAKE_UP_LENGTH : 2;
-    if (i + need > bytes.length) return fatal ? null : out + REPLACEMENT;
-    const ch = isMakeUp ? makeUp(bytes, i) : pair(b, bytes[i + 1]);
-    if (ch === null) {
-      if (fatal) return null;
-      out += REPLACEMENT;
-      i++;
-      continue;
-    }
-    out += ch;
-    i += need;
-  }
-  return out;
+  return decodeMultibyte(bytes, EUC_KR, fatal);
 }
