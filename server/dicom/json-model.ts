@@ -33,11 +33,12 @@ interface Scope {
   encodings: readonly string[];
   /** pydicom's _pixel_rep inherited through sequences, or undefined. */
   inheritedPixelRep: number | undefined;
-  done: Map<number, JsonElement>;
+  /** Elements converted ahead of their turn (created on first use: most datasets have none). */
+  done: Map<number, JsonElement> | null;
 }
 
 export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep: number | undefined, skip?: Set<number>): Record<string, JsonElement> {
-  const scope: Scope = { ds, encodings: ds.parentEncodings, inheritedPixelRep, done: new Map() };
+  const scope: Scope = { ds, encodings: ds.parentEncodings, inheritedPixelRep, done: null };
   const charset = ds.elements.get(SPECIFIC_CHARACTER_SET);
   if (charset) scope.encodings = datasetEncodings(ctx, scope, charset);
   const out: Record<string, JsonElement> = {};
@@ -49,7 +50,7 @@ export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep:
     }
     const key = tagKey(tag);
     keys.push(key);
-    out[key] = scope.done.get(tag) ?? convertElement(ctx, scope, el);
+    out[key] = scope.done?.get(tag) ?? convertElement(ctx, scope, el);
   }
   keepFileOrder(out, keys);
   return out;
@@ -87,8 +88,8 @@ export function tagKey(tag: number): string {
 
 /** An element another element's VR depends on (private creator, Pixel Representation, ...): converted once. */
 function elementJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
-  let json = scope.done.get(el.tag);
-  if (json === undefined) scope.done.set(el.tag, (json = convertElement(ctx, scope, el)));
+  let json = scope.done?.get(el.tag);
+  if (json === undefined) (scope.done ??= new Map()).set(el.tag, (json = convertElement(ctx, scope, el)));
   return json;
 }
 
@@ -141,7 +142,7 @@ function privateElementVr(ctx: WalkContext, scope: Scope, tag: number): string {
 function siblingValue(ctx: WalkContext, scope: Scope, tag: number): number | null | undefined {
   const el = scope.ds.elements.get(tag);
   if (!el) return undefined;
-  if (!scope.done.has(tag) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === 'SQ') return NaN;
+  if (!scope.done?.has(tag) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === 'SQ') return NaN;
   const value = elementJson(ctx, scope, el).Value;
   if (value === undefined) return null;
   const v = value.length === 1 ? value[0] : undefined;
@@ -169,7 +170,7 @@ function lutDescriptorCountIsOne(ctx: WalkContext, scope: Scope): boolean {
     throw new DicomError('BAD_VALUE', `cannot resolve LUT Data's VR: LUT Descriptor ${why}`, null, LUT_DATA);
   };
   if (!el) return fail('absent');
-  if (!scope.done.has(LUT_DESCRIPTOR) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === 'SQ') {
+  if (!scope.done?.has(LUT_DESCRIPTOR) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === 'SQ') {
     return el.end > el.start || el.items?.length ? false : fail('an empty sequence');
   }
   const json = elementJson(ctx, scope, el);

@@ -28,6 +28,13 @@ const NUMBERS: Record<string, [number, (dv: DataView, at: number, little: boolea
 const PY_SPACE = '[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0]';
 const PY_RSTRIP = new RegExp(`${PY_SPACE}+$`);
 const NUL = 0;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const DOT = 0x2e;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
 const SPACE = 0x20;
 
 /** Python str.rstrip("\0 "), without a regex (the hot path of every string value). */
@@ -87,9 +94,22 @@ function badValue(message: string): never {
   throw new DicomError('BAD_VALUE', message);
 }
 
+/** Digits, '.', 'e', signs only, and a number to JS: then JS's StrDecimalLiteral and Python's
+ *  float() grammar accept the same strings (no Infinity, hex, '_' or blank in this alphabet), and
+ *  both round correctly. The common DS value takes this path without the regex. */
+function isPlainDecimal(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= DIGIT_0 && c <= DIGIT_9) || c === DOT || c === PLUS || c === MINUS || c === LOWER_E || c === UPPER_E)) return false;
+  }
+  return !Number.isNaN(Number(s));
+}
+
 /** Python float(str) for DS: decimal, inf/infinity/nan, surrounding whitespace. */
 function pyFloat(text: string): number {
   const s = pyStrip(text);
+  if (isPlainDecimal(s)) return Number(s);
   if (DECIMAL.test(s)) return Number(s.replace(/_/g, ''));
   const special = SPECIAL_FLOAT.exec(s);
   if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
