@@ -9,36 +9,16 @@ for the outer archive's, shows up here by design).
 
 Usage: .venv/bin/python test/zip/salvage_counts.py [COUNT [SEED]]
 """
-import hashlib
 import json
 import subprocess
 import sys
 import tempfile
-import zipfile
 from collections import Counter
 from pathlib import Path
 
+from zipfile_oracle import SKIP, zipfile_reads
+
 REPO = Path(__file__).resolve().parents[2]
-MEMBER_LIMIT = 4 << 20  # the fuzz limit of inflated bytes per member
-MAX_MEMBERS = 16  # as write-zip-verdicts.ts
-
-
-def zipfile_reads(path):
-    """Per member: SHA-1, 'skip' (over the limit) or None (refused); None when zipfile cannot open."""
-    try:
-        zf = zipfile.ZipFile(path)
-        infos = zf.infolist()
-    except Exception:
-        return None
-    out = []
-    for info in infos[:MAX_MEMBERS]:
-        try:
-            with zf.open(info) as f:
-                data = f.read(MEMBER_LIMIT + 1)
-            out.append("skip" if len(data) > MEMBER_LIMIT else hashlib.sha1(data).hexdigest())
-        except Exception:
-            out.append(None)
-    return out
 
 
 def main():
@@ -51,14 +31,14 @@ def main():
             base = Path(tmp) / f"case-{i:04d}"
             ours = json.loads(base.with_suffix(".json").read_text())
             mine = [m.get("sha1") for m in ours["members"]]
-            theirs = zipfile_reads(base.with_suffix(".zip"))
-            if theirs is None:
+            read = zipfile_reads(base.with_suffix(".zip"))
+            if read is None:
                 tally["archives zipfile cannot open"] += 1
                 tally["members we read where zipfile cannot open"] += sum(1 for m in mine if m)
                 continue
-            for k, sha in enumerate(theirs):
+            for k, sha in enumerate(read[1]):
                 got = mine[k] if k < len(mine) else None
-                if sha == "skip":
+                if sha == SKIP:
                     continue
                 if sha is None:
                     tally["members we read, zipfile refuses"] += bool(got)

@@ -11,10 +11,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional, Tuple, TypeVar
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -26,6 +29,7 @@ sys.path.insert(0, str(REPO / "client" / "python" / "src"))
 
 from zipflight.testing import LocalServer, local_server  # noqa: E402
 
+T = TypeVar("T")
 # Fuzzed archives served end to end: the same cases the in-process zip fuzz target runs.
 CORPUS_SEED = 9001
 CORPUS_CASES = 60
@@ -108,6 +112,28 @@ def read_all(client: flight.FlightClient, desc: flight.FlightDescriptor, timeout
     info = client.get_flight_info(desc, opts)
     tables = [client.do_get(ep.ticket, opts).read_all() for ep in info.endpoints]
     return pa.concat_tables(tables) if tables else info.schema.empty_table()
+
+
+def run_clients(uri: str, n: int, work: Callable[[flight.FlightClient, int], T]) -> Tuple[List[T], float]:
+    """work(client, k) for k in range(n) at once, each on its own thread with its own FlightClient
+    (closed after): (the results in k order, wall seconds)."""
+
+    def one(k: int) -> T:
+        client = flight.FlightClient(uri)
+        try:
+            return work(client, k)
+        finally:
+            client.close()
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        results = list(pool.map(one, range(n)))
+    return results, time.monotonic() - t0
+
+
+def tally_line(tally: Counter) -> str:
+    """A parity tally as one printed line, keys sorted: "both read: 410, neither reads: 3"."""
+    return ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
 
 
 def sources(server: Server) -> List[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, tally_line
 
 CASES = 400
 SEED = 4711
@@ -70,7 +70,7 @@ def test_damaged_dicom_both_readers_agree_when_both_read(tmp_path):
             tally["only ours reads"] += 1
         else:
             tally["neither reads"] += 1
-    print(f"\ndicom parity under damage: {CASES} files, " + ", ".join(f"{k}: {v}" for k, v in sorted(tally.items())) + f", models differ: {len(differ)}")
+    print(f"\ndicom parity under damage: {CASES} files, {tally_line(tally)}, models differ: {len(differ)}")
     assert tally["both read"] >= MIN_BOTH_READ
     assert differ == []
     assert refused == []

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow.flight as flight
 
-from conftest import command, read_all, sources
+from conftest import command, read_all, run_clients, sources
 
 STREAMS = 32
 ROUNDS = 3
@@ -40,23 +39,17 @@ def test_cancelled_streams_stop_server_work(server):
     tickets = [ep.ticket for d in descs for ep in client.get_flight_info(d, opts).endpoints]
     reference = read_all(client, command("fake", numRows=2000, seed=3))
 
-    def cancel_after_first_batch(k: int) -> int:
-        c = flight.FlightClient(server.uri)
+    def cancel_after_first_batch(c: flight.FlightClient, k: int) -> int:
         got = 0
-        try:
-            for r in range(ROUNDS):
-                reader = c.do_get(tickets[(k + r) % len(tickets)], opts)
-                chunk = reader.read_chunk()
-                got += chunk.data.num_rows
-                reader.cancel()
-        finally:
-            c.close()
+        for r in range(ROUNDS):
+            reader = c.do_get(tickets[(k + r) % len(tickets)], opts)
+            chunk = reader.read_chunk()
+            got += chunk.data.num_rows
+            reader.cancel()
         return got
 
-    t0 = time.monotonic()
-    with ThreadPoolExecutor(max_workers=STREAMS) as pool:
-        rows = sum(pool.map(cancel_after_first_batch, range(STREAMS)))
-    cancel_s = time.monotonic() - t0
+    counts, cancel_s = run_clients(server.uri, STREAMS, cancel_after_first_batch)
+    rows = sum(counts)
     time.sleep(SETTLE_S)
     cpu0 = _cpu_seconds(server.process.pid)
     time.sleep(QUIET_WINDOW_S)

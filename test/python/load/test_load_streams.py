@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow.flight as flight
 
-from conftest import command, sources
+from conftest import command, run_clients, sources
 
 STREAMS = 32
 DURATION_S = float(os.environ.get("ZIPFLIGHT_LOAD_SECONDS", "15"))
@@ -58,32 +57,25 @@ def test_32_concurrent_streams_exact_rows_bounded_rss(server):
     rows = [0]
     lost = [0]
 
-    def stream_loop(k: int) -> int:
-        c = flight.FlightClient(server.uri)
+    def stream_loop(c: flight.FlightClient, k: int) -> int:
         done = 0
         i = k
-        try:
-            while time.monotonic() < stop_at or done == 0:
-                name, ticket, expected = work[i % len(work)]
-                t0 = time.perf_counter()
-                got = c.do_get(ticket, opts).read_all()
-                dt = time.perf_counter() - t0
-                with lock:
-                    latencies[name].append(dt)
-                    rows[0] += got.num_rows
-                    if not got.equals(expected):
-                        lost[0] += max(0, expected.num_rows - got.num_rows)
-                        mismatches.append(f"{name} endpoint {i % len(work)}: {got.num_rows} rows vs {expected.num_rows}")
-                done += 1
-                i += 1  # each thread cycles through every endpoint, starting at its own
-        finally:
-            c.close()
+        while time.monotonic() < stop_at or done == 0:
+            name, ticket, expected = work[i % len(work)]
+            t0 = time.perf_counter()
+            got = c.do_get(ticket, opts).read_all()
+            dt = time.perf_counter() - t0
+            with lock:
+                latencies[name].append(dt)
+                rows[0] += got.num_rows
+                if not got.equals(expected):
+                    lost[0] += max(0, expected.num_rows - got.num_rows)
+                    mismatches.append(f"{name} endpoint {i % len(work)}: {got.num_rows} rows vs {expected.num_rows}")
+            done += 1
+            i += 1  # each thread cycles through every endpoint, starting at its own
         return done
 
-    t_start = time.monotonic()
-    with ThreadPoolExecutor(max_workers=STREAMS) as pool:
-        counts = list(pool.map(stream_loop, range(STREAMS)))
-    wall = time.monotonic() - t_start
+    counts, wall = run_clients(server.uri, STREAMS, stream_loop)
     hwm_mb = server.status("VmHWM") / 1024
     all_lat = [x for v in latencies.values() for x in v]
     print(f"\nload: {STREAMS} concurrent streams, {wall:.1f} s, {sum(counts)} streams, {rows[0]} rows, "
