@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync, type Zippable } from 'fflate';
+import { randomStream } from '../sources/fake-random.ts';
 import { writeDicomFile, type Element } from './dicom-writer.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,18 +14,6 @@ const SAMPLE_VERSION = '1';
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 const UID_ROOT = '1.2.826.0.1.3680043.10.1518.2';
 const IMAGE_SIZE = 64;
-
-/** Deterministic PRNG (mulberry32): the sample is byte-identical on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A body-like slice: an ellipse of soft tissue with noise, so it deflates like real CT. */
 function pixels(random: () => number, slice: number): number[] {
@@ -82,7 +71,8 @@ function labsCsv(month: number, random: () => number): string {
 }
 
 async function generate(dir: string): Promise<void> {
-  const random = prng(20240101);
+  // Seeded (mulberry32): the sample is byte-identical on every machine.
+  const random = randomStream(20240101);
   await rm(dir, { recursive: true, force: true });
   for (const sub of ['dicom/ct', 'dicom/tcia', 'dicom/bad', 'labs']) await mkdir(join(dir, sub), { recursive: true });
   for (let study = 1; study <= 2; study++) {

@@ -47,3 +47,10 @@ export class Prng {
     return Math.floor((this.uint32() / UINT32_RANGE) * n);
   }
 }
+
+/** One Prng as a [0, 1) stream of 32-bit draws, for code shaped around Math.random (the sample
+ *  data root, the ZIP fuzz test): same seed, same stream on every machine. */
+export function randomStream(seed: number): () => number {
+  const prng = new Prng(seed);
+  return () => prng.uint32() / UINT32_RANGE;
+}

@@ -1,22 +1,18 @@
 // A small seeded PRNG (SplitMix32-style mixing over a 32-bit state, as in mulberry32) so every
 // fuzz case is a pure function of (seed, target, case index): a failure is replayed from its
-// numbers alone (`npm run fuzz -- --target T --seed S --case I`).
-
-const GOLDEN = 0x6d2b79f5;
+// numbers alone (`npm run fuzz -- --target T --seed S --case I`). The generator is the server's
+// mulberry32 (server/sources/fake-random.ts).
+import { Prng } from '../../server/sources/fake-random.ts';
 
 export class Rng {
-  private state: number;
+  private readonly prng: Prng;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.prng = new Prng(seed);
   }
 
   /** Uniform 32-bit unsigned integer. */
   u32(): number {
-    this.state = (this.state + GOLDEN) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.prng.uint32();
   }
 
   /** Integer in [0, n). */

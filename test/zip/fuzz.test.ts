@@ -4,6 +4,7 @@
 // or a ZipError, each within a time limit: no other exception, no hang, no unbounded output.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomStream } from '../../server/sources/fake-random.ts';
 import type { ZipArchive } from '../../server/zip/archive.ts';
 import type { InflateBackend } from '../../server/zip/inflate.ts';
 import { ZipError } from '../../server/zip/zip-error.ts';
@@ -20,18 +21,6 @@ const LIMITS = { maxInflatedBytes: 8 << 20, maxCompressionRatio: 1000, maxEntrie
 /** Every n-th case inflates with fflate (the benchmark backend) instead of node:zlib. */
 const FFLATE_EVERY = 4;
 const INTERESTING = [0, 1, 0x7f, 0xff, 0x100, 0x7fff, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
-
-/** mulberry32: a small seeded PRNG so every run tries the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = (b: Uint8Array, r: () => number) => Uint8Array;
 const pick = (r: () => number, n: number) => Math.floor(r() * n);
@@ -121,7 +110,7 @@ describe('ZIP reader mutation fuzz', () => {
   it(`${CASES} mutated archives: only ZipErrors, no hang`, async (t) => {
     const seeds = Object.keys(fx.oracle).filter((n) => n.startsWith('fuzz-')).map((n) => fx.bytes(n));
     assert.ok(seeds.length >= 5);
-    const r = rng(SEED);
+    const r = randomStream(SEED); // mulberry32: every run tries the same cases
     const names = Object.keys(MUTATIONS);
     const outcomes = new Map<string, number>();
     const failures: string[] = [];
