@@ -19,8 +19,7 @@ import { randomTicketKey } from './protocol/ticket.ts';
 import { sampleRoot } from './sample/sample-root.ts';
 import { SourceRegistry } from './sources/registry.ts';
 import { DataRoot } from './storage/data-root.ts';
-import * as workerPool from './workers/pool.ts';
-import { closePool, configurePool } from './workers/pool.ts';
+import { closePool, configurePool, poolQueueSize } from './workers/pool.ts';
 
 const MIN_TICKET_KEY_BYTES = 16;
 const MS_PER_S = 1000;
@@ -92,14 +91,6 @@ function applyLimits(config: ServeConfig): void {
   });
 }
 
-/**
- * Tasks waiting for a parsing worker, once server/workers/pool.ts exports `poolQueueSize()`
- * (asked of its owner); until then the gauge is simply absent.
- */
-function poolQueueGauge(): (() => number) | undefined {
-  return (workerPool as unknown as { poolQueueSize?: () => number }).poolQueueSize;
-}
-
 function logInternalErrors(logger: Logger): void {
   setInternalErrorSink((rpc, err) => {
     logger.error({ rpc, err }, 'internal error');
@@ -126,7 +117,7 @@ async function serve(argv: string[]): Promise<void> {
   const key = ticketKey();
   const auth = authenticator(config, key);
   const tls = tlsFiles(config);
-  const metrics = new Metrics({ processMetrics: true, poolQueue: poolQueueGauge() });
+  const metrics = new Metrics({ processMetrics: true, poolQueue: poolQueueSize });
   const root = await openRoot(config.sample ? await sampleRoot() : config.root!);
   const server = await startFlightServer({
     host: config.host!,
