@@ -9,10 +9,15 @@ register();
 const { handleMemberTask } = require('./member-task.ts');
 const { handleBatchTask } = require('./member-batch.ts');
 const { setLimits } = require('../limits.ts');
+const { startWarmUp } = require('./warm-up.ts');
+
+// JIT warm-up in the background from thread start; the first real task ends it (warm-up.ts).
+const warmUp = startWarmUp();
 
 // The main thread's limits come with every task (pool.ts WorkerMessage): this thread's copy of
 // server/limits.ts would otherwise keep its defaults.
 module.exports = ({ task, limits }) => {
+  warmUp.stop();
   setLimits(limits);
   return task.kind === 'batch' ? handleBatchTask(task) : handleMemberTask(task);
 };

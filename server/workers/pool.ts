@@ -10,8 +10,6 @@ import type { BatchTask } from './member-batch.ts';
 import type { PackedColumns } from './member-columns.ts';
 
 const ENTRY = fileURLToPath(new URL('./member-worker.cjs', import.meta.url));
-/** Idle workers linger this long before exiting, so a burst of DoGets reuses warm threads. */
-const IDLE_TIMEOUT_MS = 30_000;
 
 /** What a worker receives: the task and the limits in force now. Worker threads have their own
  *  module state, so server/main.ts's setLimits (--max-dicom-element-bytes ...) reaches the
@@ -34,12 +32,26 @@ export function configurePool(threads: number): void {
   shared = makePool(threads);
 }
 
+/**
+ * Start the pool's threads now rather than at the first task: each warms itself up in the
+ * background (warm-up.ts), so the first reads run on compiled code. For server start-up, after
+ * configurePool; a no-op when the pool runs already.
+ */
+export function startPool(): void {
+  shared ??= makePool(availableParallelism());
+}
+
 function makePool(threads: number): Piscina<WorkerMessage, MemberResult | PackedColumns> {
+  const size = Math.max(1, threads);
   return new Piscina<WorkerMessage, MemberResult | PackedColumns>({
     filename: ENTRY,
-    minThreads: 1,
-    maxThreads: Math.max(1, threads),
-    idleTimeout: IDLE_TIMEOUT_MS,
+    // Every thread from the start: a thread started on demand loads tsx and compiles the
+    // parser in the middle of the read that needed it (seen as the second worker's cold first read).
+    minThreads: size,
+    // An idle worker waits with Atomics.waitAsync, not a blocking Atomics.wait, so its event loop
+    // keeps turning: the background warm-up (warm-up.ts) runs only then.
+    atomics: 'async',
+    maxThreads: size,
   });
 }
 
