@@ -25,27 +25,21 @@ const PARSED = new Float64Array(1);
 
 type FixedArray = Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
-/** Int8/16/32, Float32/64, Date32: one JS number per value. */
-class NumberColumn extends Base {
-  private values: FixedArray;
-  constructor(type: DataType, capacity: number, private readonly make: (n: number) => FixedArray, private readonly parse: IntoParser) {
-    super(type, capacity);
-    this.values = make(capacity);
-  }
-  get byteLength(): number {
-    return this.length * this.values.BYTES_PER_ELEMENT;
-  }
+/** A column whose values parse from field bytes: the row loops are shared, subclasses store a value. */
+abstract class ParsedColumn extends Base {
+  /** Parse b[s, e) into row i's value slot; false when it does not parse (the slot is left as is). */
+  protected abstract store(i: number, b: Uint8Array, s: number, e: number): boolean;
   appendRange(buf: Uint8Array, s: number, e: number): boolean {
-    if (!this.parse(buf, s, e, PARSED)) {
+    if (!this.store(this.length, buf, s, e)) {
       this.appendNull();
       return false;
     }
-    this.values[this.valid()] = PARSED[0];
+    this.valid();
     return true;
   }
   appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
     const { width, bad } = block;
-    const { values, validity, parse } = this;
+    const { validity } = this;
     let i = this.length;
     let nulls = this.nulls;
     let ok = true;
@@ -54,18 +48,34 @@ class NumberColumn extends Base {
         nulls++;
         continue;
       }
-      if (!parse(block.src, block.s, block.e, PARSED)) {
+      if (!this.store(i, block.src, block.s, block.e)) {
         nulls++;
         bad[r] = 1;
         ok = false;
         continue;
       }
-      values[i] = PARSED[0];
       validity[i >> 3] |= 1 << (i & 7);
     }
     this.length = i;
     this.nulls = nulls;
     return ok;
+  }
+}
+
+/** Int8/16/32, Float32/64, Date32: one JS number per value. */
+class NumberColumn extends ParsedColumn {
+  private values: FixedArray;
+  constructor(type: DataType, capacity: number, private readonly make: (n: number) => FixedArray, private readonly parse: IntoParser) {
+    super(type, capacity);
+    this.values = make(capacity);
+  }
+  get byteLength(): number {
+    return this.length * this.values.BYTES_PER_ELEMENT;
+  }
+  protected store(i: number, b: Uint8Array, s: number, e: number): boolean {
+    if (!this.parse(b, s, e, PARSED)) return false;
+    this.values[i] = PARSED[0];
+    return true;
   }
   protected take() {
     return { data: this.values.subarray(0, this.length) };
@@ -76,7 +86,7 @@ class NumberColumn extends Base {
 }
 
 /** Int64 and Timestamp(µs): safe integers written as two 32-bit halves, bigints directly. */
-class Int64Column extends Base {
+class Int64Column extends ParsedColumn {
   private values: BigInt64Array;
   private halves: Int32Array;
   constructor(type: DataType, capacity: number, private readonly parse: Int64IntoParser, private readonly general: RangeParser<number | bigint>) {
@@ -87,50 +97,18 @@ class Int64Column extends Base {
   get byteLength(): number {
     return this.length * 8;
   }
-  appendRange(buf: Uint8Array, s: number, e: number): boolean {
-    const found = this.parse(buf, s, e, PARSED);
-    if (found === INTO_NONE) {
-      this.appendNull();
-      return false;
-    }
-    this.put(this.valid(), found, buf, s, e);
-    return true;
-  }
-  /** Row i's value: PARSED[0] as two 32-bit halves, or the bigint the general parser gives. */
-  private put(i: number, found: number, buf: Uint8Array, s: number, e: number): void {
-    if (found === INTO_BIGINT) this.values[i] = this.general(buf, s, e) as bigint;
+  /** PARSED[0] as two 32-bit halves, or the bigint the general parser gives. */
+  protected store(i: number, b: Uint8Array, s: number, e: number): boolean {
+    const found = this.parse(b, s, e, PARSED);
+    if (found === INTO_NONE) return false;
+    if (found === INTO_BIGINT) this.values[i] = this.general(b, s, e) as bigint;
     else {
       const v = PARSED[0];
       const hi = Math.floor(v / TWO_POW_32);
       this.halves[2 * i] = v - hi * TWO_POW_32;
       this.halves[2 * i + 1] = hi;
     }
-  }
-  appendFields(block: FieldBlock, k: number, r0: number, r1: number): boolean {
-    const { width, bad } = block;
-    const { validity, parse } = this;
-    let i = this.length;
-    let nulls = this.nulls;
-    let ok = true;
-    for (let r = r0; r < r1; r++, i++) {
-      if (!block.locate(r * width + k)) {
-        nulls++;
-        continue;
-      }
-      const { src, s, e } = block;
-      const found = parse(src, s, e, PARSED);
-      if (found === INTO_NONE) {
-        nulls++;
-        bad[r] = 1;
-        ok = false;
-        continue;
-      }
-      this.put(i, found, src, s, e);
-      validity[i >> 3] |= 1 << (i & 7);
-    }
-    this.length = i;
-    this.nulls = nulls;
-    return ok;
+    return true;
   }
   protected take() {
     return { data: this.values.subarray(0, this.length) };
