@@ -99,10 +99,13 @@ function writeElement(element: unknown): string {
 
 /** 1: {vr}; 2: {vr, Value} or {vr, InlineBinary} with `vr` first; 0: any other shape. */
 function elementShape(el: object): number {
-  const keys = Object.keys(el);
-  if (keys[0] !== 'vr') return 0;
-  if (keys.length === 1) return 1;
-  return keys.length === 2 && (keys[1] === 'Value' || keys[1] === 'InlineBinary') ? 2 : 0;
+  // for-in over a model object (a plain literal) walks its own keys in order, with no key array.
+  let count = 0;
+  for (const key in el) {
+    if (count === 0 ? key !== 'vr' : count > 1 || (key !== 'Value' && key !== 'InlineBinary')) return 0;
+    count++;
+  }
+  return count;
 }
 
 /** A non-float value: strings and safe numbers directly, BigInt as digits, the rest (PN
