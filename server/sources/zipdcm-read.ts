@@ -8,7 +8,8 @@ import type { DataRoot } from '../storage/data-root.ts';
 import { poolSize, runBatchTask } from '../workers/pool.ts';
 import type { MemberResult } from '../workers/member-task.ts';
 import { packMembers } from '../workers/member-batch.ts';
-import { unpackColumns } from '../workers/member-columns.ts';
+import { toColumns, unpackColumns } from '../workers/member-columns.ts';
+import { FileHandleReader, type RandomAccessFile } from '../storage/random-access-file.ts';
 import { zipLimits, type ZipEntry } from '../zip/archive.ts';
 import { checkSpec, digestNames, selectMembers, type Segment } from './zipdcm-plan.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
@@ -90,11 +91,69 @@ async function readChunk(file: ReadAheadFile, fd: number, archivePath: string, c
   return { cols, firstRowid, paths, sizes: chunk.map((e) => e.uncompressedSize), errors };
 }
 
+type DcmSegment = Extract<Segment, { kind: 'dcm' }>;
+
+/** Bare files from `at` on that go into one worker task: consecutive rows, each small enough to
+ *  read whole in hashes mode (a larger one streams on its own). */
+function takeFiles(segments: Segment[], at: number, settings: ZipdcmSettings): DcmSegment[] {
+  const chunk: DcmSegment[] = [];
+  let bytes = 0;
+  for (let i = at; i < segments.length && chunk.length < CHUNK_MEMBERS && (!settings.hashes || bytes < CHUNK_BYTES); i++) {
+    const seg = segments[i];
+    if (seg.kind !== 'dcm' || seg.first !== segments[at].first + chunk.length) break;
+    if (settings.hashes && seg.size > WHOLE_MEMBER_LIMIT) break;
+    chunk.push(seg);
+    bytes += seg.size;
+  }
+  return chunk;
+}
+
+/** A chunk of bare files: opened here (the data root's sandbox), read and parsed by one worker. */
+async function readFiles(root: DataRoot, chunk: DcmSegment[], ctx: MemberContext): Promise<RowsPart> {
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  const opened = await Promise.all(chunk.map((seg) => root.openFile(seg.path).then((file): RandomAccessFile | Error => file, (err: Error) => err)));
+  try {
+    if (opened.some((f) => !(f instanceof FileHandleReader || f instanceof Error))) return await readFilesHere(root, chunk, ctx);
+    const files = opened.map((f) => (f instanceof FileHandleReader ? f : null));
+    const cols = unpackColumns(await runBatchTask({
+      kind: 'files', fds: files.map((f) => f?.fd ?? -1), sizes: files.map((f) => f?.size ?? 0),
+      mode: ctx.settings.hashes ? 'whole' : 'header', keysFilter: ctx.settings.keysFilter,
+    }));
+    const errors = chunk.map((seg, i) => {
+      const failure = opened[i];
+      if (!(failure instanceof Error)) return cols.errors[i] === null ? null : `${seg.path}: ${cols.errors[i]}`;
+      const text = describeError(failure);
+      if (text === null) throw failure;
+      return `${seg.path}: ${text}`;
+    });
+    return { cols, firstRowid: chunk[0].first, paths: chunk.map((s) => s.path), sizes: files.map((f) => f?.size ?? null), errors };
+  } finally {
+    await Promise.all(opened.map((f) => (f instanceof Error ? undefined : f.close().catch(ignore))));
+  }
+}
+
+/** A data root whose files have no descriptor (not the server's): each file read on its own. */
+async function readFilesHere(root: DataRoot, chunk: DcmSegment[], ctx: MemberContext): Promise<RowsPart> {
+  const rows: RowInput[] = [];
+  for (const seg of chunk) rows.push(await readBareFile(root, seg.path, seg.first, ctx));
+  return {
+    cols: unpackColumns(toColumns(rows.map((r) => r.result))), firstRowid: chunk[0].first, paths: rows.map((r) => r.path), sizes: rows.map((r) => r.memberSize),
+    errors: rows.map((r) => (r.error !== undefined ? r.error : r.result.error)),
+  };
+}
+
 /** Start every row's work in order; the consumer bounds how far ahead. */
 async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContext): AsyncGenerator<Job> {
-  for (const seg of segments) {
+  for (let s = 0; s < segments.length; s++) {
+    const seg = segments[s];
     if (seg.kind === 'dcm') {
-      yield single(readBareFile(root, seg.path, seg.first, ctx), memberCost(seg.size, ctx.settings));
+      const chunk = takeFiles(segments, s, ctx.settings);
+      if (chunk.length === 0) {
+        yield single(readBareFile(root, seg.path, seg.first, ctx), memberCost(seg.size, ctx.settings));
+        continue;
+      }
+      s += chunk.length - 1;
+      yield { part: readFiles(root, chunk, ctx), cost: chunk.reduce((sum, f) => sum + memberCost(f.size, ctx.settings), 0), rows: chunk.length };
       continue;
     }
     let opened;

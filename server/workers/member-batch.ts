@@ -128,9 +128,12 @@ function errorResult(error: string): MemberResult {
   return { status: 'error', meta: null, error, strings: [], ints: [], hash: null, pixelHash: null };
 }
 
+/** What parseMember needs to know of a member or bare file (crc32 null: nothing to check). */
+type ParsedMember = Pick<BatchMember, 'method' | 'compressedSize' | 'uncompressedSize'> & { crc32: number | null };
+
 /** Read bytes and parse until the parser no longer asks for more (as zipdcm-member.ts does for
  *  one member on the main thread). */
-function parseMember(file: DescriptorFile, m: BatchMember, dataOffset: number, task: BatchTask, hint: Hint): MemberResult {
+function parseMember(file: DescriptorFile, m: ParsedMember, dataOffset: number, task: Pick<BatchTask, 'mode' | 'keysFilter'>, hint: Hint): MemberResult {
   const whole = task.mode === 'whole';
   if (m.uncompressedSize === 0) return errorResult('empty member (0 bytes): not a DICOM file');
   let want = whole ? m.compressedSize : Math.min(m.compressedSize, FIRST_READ);
@@ -182,5 +185,31 @@ export async function handleBatchTask(task: BatchTask): Promise<PackedColumns> {
   const results: MemberResult[] = [];
   const hint: Hint = { input: undefined };
   for (const m of unpackMembers(task.members)) results.push(await readOne(file, m, task, hint));
+  return toColumns(results);
+}
+
+/** Bare DICOM files (PS3.10 §7) read and parsed on a pool worker, a chunk at a time as archive
+ *  members are: one task instead of one per file and a main-thread read per prefix. */
+export interface FilesTask {
+  kind: 'files';
+  /** Descriptors the main thread opened (and sandbox-checked) and keeps open until the task
+   *  settles; -1 for a file it could not open (its row's error is the main thread's). */
+  fds: number[];
+  sizes: number[];
+  mode: 'header' | 'whole';
+  keysFilter: string[];
+}
+
+export function handleFilesTask(task: FilesTask): PackedColumns {
+  const hint: Hint = { input: undefined };
+  const results = task.fds.map((fd, i) => {
+    if (fd < 0) return errorResult('file not opened');
+    const size = task.sizes[i];
+    try {
+      return parseMember(new DescriptorFile(fd, size), { method: 0, compressedSize: size, uncompressedSize: size, crc32: null }, 0, task, hint);
+    } catch (err) {
+      return errorResult(inputError(err));
+    }
+  });
   return toColumns(results);
 }

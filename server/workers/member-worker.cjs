@@ -2,12 +2,12 @@
 // tsx loader that bin/zipflight.mjs registered in the main thread. tsx's CommonJS hook compiles
 // in this thread; its ESM hook would start one more loader thread per worker (measured: ~38 MB
 // per worker with the ESM hook, ~20 MB with this one). The handler is piscina's export: a chunk
-// of an archive's members (member-batch.ts) or one member whose bytes come with the task.
+// of an archive's members or of bare files (member-batch.ts), or one member whose bytes come with the task.
 const { register } = require('tsx/cjs/api');
 
 register();
 const { handleMemberTask } = require('./member-task.ts');
-const { handleBatchTask } = require('./member-batch.ts');
+const { handleBatchTask, handleFilesTask } = require('./member-batch.ts');
 const { setLimits } = require('../limits.ts');
 const { startWarmUp } = require('./warm-up.ts');
 
@@ -19,5 +19,6 @@ const warmUp = startWarmUp();
 module.exports = ({ task, limits }) => {
   warmUp.stop();
   setLimits(limits);
-  return task.kind === 'batch' ? handleBatchTask(task) : handleMemberTask(task);
+  if (task.kind === 'batch') return handleBatchTask(task);
+  return task.kind === 'files' ? handleFilesTask(task) : handleMemberTask(task);
 };

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { limits, type Limits } from '../limits.ts';
 import type { MemberResult, MemberTask } from './member-task.ts';
-import type { BatchTask } from './member-batch.ts';
+import type { BatchTask, FilesTask } from './member-batch.ts';
 import type { PackedColumns } from './member-columns.ts';
 
 const ENTRY = fileURLToPath(new URL('./member-worker.cjs', import.meta.url));
@@ -15,7 +15,7 @@ const ENTRY = fileURLToPath(new URL('./member-worker.cjs', import.meta.url));
  *  module state, so server/main.ts's setLimits (--max-dicom-element-bytes ...) reaches the
  *  parser there only this way; per task, so a change after the pool started applies too. */
 export interface WorkerMessage {
-  task: MemberTask | BatchTask;
+  task: MemberTask | BatchTask | FilesTask;
   limits: Limits;
 }
 
@@ -67,9 +67,9 @@ export function runMemberTask(task: MemberTask, signal?: AbortSignal): Promise<M
   return shared.run({ task, limits: limits() }, { transferList: transferList as never, signal: signal ?? null }) as Promise<MemberResult>;
 }
 
-/** Read and parse a chunk of one archive's members on a worker (member-batch.ts); the caller
- *  keeps `task.fd` open until the promise settles. */
-export function runBatchTask(task: BatchTask): Promise<PackedColumns> {
+/** Read and parse a chunk of one archive's members, or of bare files, on a worker
+ *  (member-batch.ts); the caller keeps the task's descriptors open until the promise settles. */
+export function runBatchTask(task: BatchTask | FilesTask): Promise<PackedColumns> {
   shared ??= makePool(availableParallelism());
   return shared.run({ task, limits: limits() }) as Promise<PackedColumns>;
 }
