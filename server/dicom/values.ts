@@ -213,7 +213,8 @@ const binary: Decoder = (vr, buf, _dv, start, end) =>
 const numeric: Decoder = (vr, _buf, dv, start, end, little) => numbers(vr, dv, start, end - start, little);
 const splitLatin1: Decoder = (vr, buf, _dv, start, end) => strings(vr, multiString(latin1Range(buf, start, end)));
 function shValues(buf: Uint8Array, start: number, end: number, enc: readonly string[]): string[] {
-  return decodeTextRange(buf, start, end, enc, TEXT_DELIMITERS).split('\\').map(rstripNulSpace);
+  const text = decodeTextRange(buf, start, end, enc, TEXT_DELIMITERS);
+  return text.indexOf('\\') < 0 ? [rstripNulSpace(text)] : text.split('\\').map(rstripNulSpace);
 }
 const splitText: Decoder = (vr, buf, _dv, start, end, _le, enc) => strings(vr, shValues(buf, start, end, enc));
 const singleText: Decoder = (vr, buf, _dv, start, end, _le, enc) =>
