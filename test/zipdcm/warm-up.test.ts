@@ -9,7 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import { handleMemberTask } from '../../server/workers/member-task.ts';
 import { sampleMember, startWarmUp } from '../../server/workers/warm-up.ts';
 
-const PYTHON = process.env.PYTHON ?? '.venv/bin/python';
+const PYTHON = new URL('../../.venv/bin/python', import.meta.url).pathname;
 
 describe('worker warm-up', () => {
   it('runs every round without a parse failure', async () => {
