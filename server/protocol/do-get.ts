@@ -4,13 +4,15 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { Source, SourceContext, SourceRequest } from '../sources/source.ts';
 import type { SourceRegistry } from '../sources/registry.ts';
-import { encodeFlightData } from './flight-data-encoder.ts';
+import { encodeFlightData, type FrameBuffers } from './flight-data-encoder.ts';
 import { DictionaryTracker, recordBatchMessages, schemaMessage } from './ipc-messages.ts';
 import { decodeTicket } from './ticket.ts';
 
 export interface DoGetContext extends SourceContext {
   sources: SourceRegistry;
   ticketKey: Uint8Array;
+  /** Recycles the stream's FlightData buffers (flight-service.ts releases each once written). */
+  frames?: FrameBuffers;
 }
 
 /** Serialized FlightData messages for one ticket, produced lazily as the client reads. */
@@ -27,7 +29,7 @@ export async function* flightDataForTicket(ticket: Uint8Array, ctx: DoGetContext
     yield encodeFlightData(schemaMessage(schema));
     const dictionaries = new DictionaryTracker();
     for (; !next.done; next = await batches.next()) {
-      yield* batchFrames(next.value, dictionaries);
+      yield* batchFrames(next.value, dictionaries, ctx.frames);
     }
     finished = true;
   } finally {
@@ -36,10 +38,10 @@ export async function* flightDataForTicket(ticket: Uint8Array, ctx: DoGetContext
   }
 }
 
-function* batchFrames(batch: RecordBatch, dictionaries: DictionaryTracker): Generator<Buffer> {
+function* batchFrames(batch: RecordBatch, dictionaries: DictionaryTracker, frames?: FrameBuffers): Generator<Buffer> {
   if (batch.numRows === 0) return;
-  for (const message of dictionaries.messagesFor(batch)) yield encodeFlightData(message);
-  for (const message of recordBatchMessages(batch)) yield encodeFlightData(message);
+  for (const message of dictionaries.messagesFor(batch)) yield encodeFlightData(message, frames);
+  for (const message of recordBatchMessages(batch)) yield encodeFlightData(message, frames);
 }
 
 /**

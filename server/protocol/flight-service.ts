@@ -15,6 +15,7 @@ import type { Authenticator } from './auth.ts';
 import { guardCall, type GuardedHandler } from './call-guard.ts';
 import { parseDescriptor, pathDescriptor } from './descriptor.ts';
 import { flightDataForTicket } from './do-get.ts';
+import { FrameBuffers } from './flight-data-encoder.ts';
 import type { Action, FlightDescriptor, FlightInfo, HandshakeMessage, Ticket } from './flight-proto.ts';
 import { encapsulatedSchema } from './ipc-messages.ts';
 import { toGrpcStatus, unimplemented } from './status.ts';
@@ -57,15 +58,24 @@ function unary<Req, Res>(rpc: string, options: FlightServiceOptions, fn: Work<Re
   };
 }
 
-/** Writes `items` to a server stream, waiting for 'drain' when grpc-js buffers are full. */
-function serverStream<Req, Res>(rpc: string, options: FlightServiceOptions, items: Work<Req, AsyncIterable<Res>>): GuardedHandler {
+/** A stream whose items want to know when grpc-js has taken them (serialized and sent). */
+type Written<Res> = AsyncIterable<Res> & { written?: (item: Res) => void };
+
+/**
+ * Writes `items` to a server stream, waiting for 'drain' only when grpc-js's write queue is full
+ * (so several messages are queued per wait); tells the stream each item's write callback.
+ */
+function serverStream<Req, Res>(rpc: string, options: FlightServiceOptions, items: Work<Req, Written<Res>>): GuardedHandler {
   return (anyCall, _callback, record) => {
     const call = anyCall as grpc.ServerWritableStream<Req, Res>;
     const signal = callSignal(call, options.shutdown);
     const pump = async () => {
-      for await (const item of items(call.request, signal, record)) {
+      const stream = items(call.request, signal, record);
+      const written = stream.written;
+      for await (const item of stream) {
         if (signal.aborted) break;
-        if (!call.write(item)) await once(call, 'drain', { signal });
+        const more = written ? call.write(item, () => written(item)) : call.write(item);
+        if (!more) await once(call, 'drain', { signal });
       }
     };
     pump().then(
@@ -162,15 +172,21 @@ export function createFlightHandlers(options: FlightServiceOptions, hiddenPaths:
   }
 
   /** One DoGet stream, refused up front when `maxConcurrentStreams` are already running. */
-  async function* doGet(t: Ticket, signal: AbortSignal, record: CallRecord): AsyncGenerator<Buffer> {
+  async function* doGetFrames(t: Ticket, signal: AbortSignal, record: CallRecord, frames: FrameBuffers): AsyncGenerator<Buffer> {
     const max = limits().maxConcurrentStreams;
     if (activeStreams >= max) throw new ServerError('resource-exhausted', `too many concurrent DoGet streams (limit ${max}); retry later`);
     activeStreams++;
     try {
-      yield* flightDataForTicket(t.ticket, { sources: new CountingSources(sources, record), root, ticketKey, signal });
+      yield* flightDataForTicket(t.ticket, { sources: new CountingSources(sources, record), root, ticketKey, signal, frames });
     } finally {
       activeStreams--;
     }
+  }
+
+  /** DoGet's FlightData buffers go back to the stream's pool once grpc-js has copied them. */
+  function doGet(t: Ticket, signal: AbortSignal, record: CallRecord): Written<Buffer> {
+    const frames = new FrameBuffers();
+    return Object.assign(doGetFrames(t, signal, record, frames), { written: (frame: Buffer) => frames.release(frame) });
   }
 
   const notServed =

@@ -8,8 +8,8 @@ import { ClientError, Status, cmdDescriptor } from '../../client/flight-client.t
 import { flightServiceDefinition } from '../../server/protocol/flight-proto.ts';
 import { startTestServer, type TestServer } from '../client/server-fixture.ts';
 import {
-  BATCHES_BEFORE_FAILURE, FAILURE_MESSAGE, ROWS_PER_BATCH, SECRET_DETAIL, WIDE_CELL_CHARS, WIDE_ROWS,
-  crashingSource, endlessSource, endlessState, failingSource, gate, gatedSource, resetGate, wideSource,
+  BATCHES_BEFORE_FAILURE, COUNTING_ROWS, FAILURE_MESSAGE, ROWS_PER_BATCH, SECRET_DETAIL, WIDE_CELL_CHARS, WIDE_ROWS,
+  countingSource, crashingSource, endlessSource, endlessState, failingSource, gate, gatedSource, resetGate, wideSource,
 } from './test-sources.ts';
 
 /** gRPC's default receive limit, which Go, Java and Rust Flight clients keep. */
@@ -18,7 +18,7 @@ const BATCHES_BEFORE_CANCEL = 3;
 
 let t: TestServer;
 before(async () => {
-  t = await startTestServer([failingSource, crashingSource, endlessSource, wideSource, gatedSource]);
+  t = await startTestServer([countingSource, failingSource, crashingSource, endlessSource, wideSource, gatedSource]);
 });
 after(() => t.stop());
 
@@ -53,6 +53,19 @@ describe('errors during a stream', () => {
 });
 
 describe('delivery', () => {
+  test('a long stream arrives intact while the server recycles its FlightData buffers', async () => {
+    let expected = 0;
+    let frames = 0;
+    for await (const batch of t.client.doGet(await ticketOf('test-counting'))) {
+      const values = batch.getChild('n')!.toArray() as Int32Array;
+      for (let i = 0; i < values.length; i++) if (values[i] !== expected + i) assert.fail(`row ${expected + i} holds ${values[i]}`);
+      expected += values.length;
+      frames++;
+    }
+    assert.equal(expected, COUNTING_ROWS);
+    assert.ok(frames > 20, `only ${frames} batches: too few to reuse buffers`);
+  });
+
   test('a batch reaches the caller before the source has produced the next one', async () => {
     resetGate();
     const rows: number[] = [];

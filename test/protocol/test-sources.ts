@@ -81,3 +81,17 @@ export const gatedSource = source('test-gated', intSchema, async function* () {
   await gate.opened;
   yield intBatch(ROWS_PER_BATCH);
 });
+
+/** Rows of the counting source: enough 2 MiB FlightData (about 24) that the server's frame buffers are reused. */
+export const COUNTING_ROWS = 12 * 1024 * 1024;
+const COUNTING_BATCH_ROWS = 1024 * 1024;
+
+/** The int32 sequence 0, 1, 2, ... in 4 MiB batches: any reused buffer sent too early shows as a wrong value. */
+export const countingSource = source('test-counting', intSchema, async function* () {
+  for (let start = 0; start < COUNTING_ROWS; start += COUNTING_BATCH_ROWS) {
+    const values = new Int32Array(COUNTING_BATCH_ROWS);
+    for (let i = 0; i < values.length; i++) values[i] = start + i;
+    const child = makeData({ type: new Int32(), length: values.length, data: values });
+    yield new RecordBatch(intSchema, makeData({ type: new Struct(intSchema.fields), length: values.length, nullCount: 0, children: [child] }));
+  }
+});
