@@ -19,7 +19,7 @@ import { randomTicketKey } from './protocol/ticket.ts';
 import { sampleRoot } from './sample/sample-root.ts';
 import { SourceRegistry } from './sources/registry.ts';
 import { DataRoot } from './storage/data-root.ts';
-import { closePool, configurePool, poolQueueSize } from './workers/pool.ts';
+import { closePool, configurePool, poolQueueSize, startPool } from './workers/pool.ts';
 
 const MIN_TICKET_KEY_BYTES = 16;
 const MS_PER_S = 1000;
@@ -111,7 +111,9 @@ async function serve(argv: string[]): Promise<void> {
   }
   if (config.sample === (config.root !== undefined)) fail('give exactly one of --root DIR or --sample');
   applyLimits(config);
+  // Start the workers now so they warm up (JIT) in the background before the first DoGet.
   if (config.workers !== undefined) configurePool(config.workers);
+  else startPool();
   const logger = createLogger(config['log-level']!);
   logInternalErrors(logger);
   const key = ticketKey();

@@ -8,6 +8,8 @@ import { limits } from '../limits.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import { matchGlob } from '../storage/glob.ts';
 import { ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
+import { mapLimited } from './map-limited.ts';
+import { balancePartitions } from './partition-balance.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import { describeError, isBareDicomName, openInput, storageError } from './zipdcm-inputs.ts';
 
@@ -124,36 +126,6 @@ async function scanFile(root: DataRoot, file: { rel: string; size: number }, set
   }
 }
 
-/** Run `fn` over `items` with at most `limit` at once, keeping the input order in the output. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
-
-/** Cut units into at most `n` contiguous groups of near-equal weight. */
-function balance(units: Unit[], n: number): Unit[][] {
-  const total = units.reduce((s, u) => s + u.weight, 0);
-  const groups: Unit[][] = [];
-  let before = 0;
-  let current = -1;
-  for (const u of units) {
-    const p = Math.min(n - 1, Math.floor(((before + u.weight / 2) * n) / total));
-    before += u.weight;
-    if (p !== current) groups.push([]);
-    current = p;
-    groups[groups.length - 1].push(u);
-  }
-  return groups;
-}
-
 function toSegments(group: Unit[], firstRowid: number): Segment[] {
   const segs: Segment[] = [];
   let rowid = firstRowid;
@@ -189,7 +161,7 @@ export async function planZipdcm(root: DataRoot, path: string, settings: ZipdcmS
   if (units.length === 0) return [];
   if (units.length > limits().maxMembersPerRequest) throw overLimit(path, `${units.length} members to read`);
   let rowid = 0;
-  return balance(units, settings.numPartitions).map((group) => {
+  return balancePartitions(units, settings.numPartitions, (u) => u.weight).map((group) => {
     const spec = { segments: toSegments(group, rowid) };
     rowid += group.length;
     return { spec, records: group.length, bytes: group.reduce((s, u) => s + u.size, 0) };
