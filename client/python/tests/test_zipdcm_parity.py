@@ -7,7 +7,7 @@ files; `meta` must equal pydicom's `to_json_dict()` minus the default dicomKeysF
 header-only by default and the full read with hashes=true; `hash`/`pixel_hash` equal hashlib's
 SHA-1 of the file and of `ds.PixelData`; the paths equal zipfile's namelist.
 
-`/work/shared/data/midi-b-sr-sample.zip` is a real TCIA archive: Rutherford, M. W. et al. (2025).
+`midi-b-sr-sample.zip` (in `../shared/data/` beside the repo, and committed as `sample/`) is a real TCIA archive: Rutherford, M. W. et al. (2025).
 Data in Support of the MIDI-B Challenge (Version 1) [Dataset]. The Cancer Imaging Archive.
 https://doi.org/10.7937/CF2P-AW56, licensed CC BY 4.0.
 """
@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import shutil
 import struct
 import subprocess
@@ -36,7 +37,9 @@ pydicom = pytest.importorskip("pydicom")
 logging.getLogger("pydicom").setLevel(logging.CRITICAL)
 
 CORPUS = Path(pydicom.__file__).parent / "data" / "test_files"
-MIDI_B = Path("/work/shared/data/midi-b-sr-sample.zip")
+_REPO = Path(os.environ.get("ZIPFLIGHT_REPO") or Path(__file__).resolve().parents[3])
+# The shared copy beside the repo when there is one (CI has it), else the committed sample.
+MIDI_B = next(p for p in (_REPO.parent / "shared" / "data" / "midi-b-sr-sample.zip", _REPO / "sample" / "midi-b-sr-sample.zip") if p.exists())
 DEFAULT_FILTER = ("60003000", "7FE00010", "00283010", "00283006")
 # Key column → (tag keyword, read from file meta?)
 KEY_COLUMNS = {
