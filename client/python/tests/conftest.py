@@ -149,19 +149,52 @@ def _certificates(d: Path) -> None:
     (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
     _openssl(d, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
              "-out", "server.pem", "-days", "1", "-extfile", "san.ext")
+    # A client certificate from the same CA, for the mTLS server (RFC 5280 4.2.1.12: clientAuth).
+    _openssl(d, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=zipflight-client")
+    (d / "client.ext").write_text("extendedKeyUsage=clientAuth\n")
+    _openssl(d, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "client.pem", "-days", "1", "-extfile", "client.ext")
 
 
 @pytest.fixture(scope="session")
-def secure_server(data_root, tmp_path_factory) -> SecureServer:
-    """The same data root served over TLS with auth on (`--tls-cert/--tls-key`, ZIPFLIGHT_USERS/TOKENS)."""
+def certificates(tmp_path_factory) -> Path:
+    """The directory holding ca.pem, server.pem/.key and client.pem/.key (made once per session)."""
     if shutil.which("openssl") is None:
         pytest.skip("the openssl CLI is needed to make a test certificate")
     d = tmp_path_factory.mktemp("tls")
     _certificates(d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def secure_server(data_root, certificates) -> SecureServer:
+    """The same data root served over TLS with auth on (`--tls-cert/--tls-key`, ZIPFLIGHT_USERS/TOKENS)."""
+    d = certificates
     env = {"ZIPFLIGHT_USERS": ":".join(SECURE_USER), "ZIPFLIGHT_TOKENS": SECURE_TOKEN}
     proc, uri, output = start_server(data_root.path, ["--tls-cert", str(d / "server.pem"), "--tls-key", str(d / "server.key")], env)
     try:
         yield SecureServer(uri, d / "ca.pem", output)
+    finally:
+        stop_server(proc)
+
+
+@dataclass
+class MtlsServer:
+    uri: str
+    ca: Path  # tls_root_certs
+    client_cert: Path  # cert_chain: signed by the CA the server requires (--tls-client-ca)
+    client_key: Path  # private_key
+    output: List[str]
+
+
+@pytest.fixture(scope="session")
+def mtls_server(data_root, certificates) -> MtlsServer:
+    """The data root over TLS that requires a client certificate signed by the test CA (no user auth)."""
+    d = certificates
+    args = ["--tls-cert", str(d / "server.pem"), "--tls-key", str(d / "server.key"), "--tls-client-ca", str(d / "ca.pem")]
+    proc, uri, output = start_server(data_root.path, args)
+    try:
+        yield MtlsServer(uri, d / "ca.pem", d / "client.pem", d / "client.key", output)
     finally:
         stop_server(proc)
 

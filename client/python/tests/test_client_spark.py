@@ -162,6 +162,17 @@ def test_tls_without_credentials_is_unauthenticated(zipflight_read, spark, secur
     assert "UNAUTHENTICATED" in str(failed.value)
 
 
+def test_mtls_client_certificate_options(zipflight_read, spark, mtls_server, server):
+    # Spark lower-cases option names; the mixed case here checks the data source does not mind.
+    reader = (spark.read.format("zipflight").option("uri", mtls_server.uri).option("source", "fake")
+              .option("tls_root_certs", str(mtls_server.ca)).option("Cert_Chain", str(mtls_server.client_cert))
+              .option("private_key", str(mtls_server.client_key)).option("override_hostname", "localhost"))
+    df = reader.option("numRows", "300").option("numPartitions", "3").option("seed", "4").load()
+    expected = rows_of_table(pyarrow_read(server.uri, {"source": "fake", "options": {"numRows": "300", "numPartitions": "3", "seed": "4"}}))
+    assert df.rdd.getNumPartitions() == 3
+    assert rows_of(df) == expected
+
+
 def test_endpoint_locations_are_read_by_the_executors(spark):
     # A planner whose endpoints name another server (a fleet): Spark's tasks DoGet there, not at the planner.
     from standin import StandinServer

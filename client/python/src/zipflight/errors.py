@@ -16,6 +16,11 @@ import pyarrow.flight as flight
 _RETURNED = re.compile(r"returned (?P<status>[a-z ]+?) error, with message: ", re.IGNORECASE)
 # Everything pyarrow appends after the server's own text.
 _TRAILERS = (". gRPC client debug context:", ". Client context:", ". Detail:")
+# gRPC's words when the TLS handshake failed (TSI is gRPC's transport security interface): the
+# server is never reached, so its text cannot say which setting is wrong; our hint does.
+_TLS_FAILURE = re.compile(r"TSI_|ssl handshake|peer certificate", re.IGNORECASE)
+TLS_HINT = (" (the TLS handshake failed: check tls_root_certs and override_hostname, and give cert_chain"
+            " and private_key if the server requires client certificates, mTLS)")
 
 # The most specific pyarrow class first: FlightError subclasses before the Arrow status ones.
 _CODE_BY_CLASS = (
@@ -98,7 +103,10 @@ def from_arrow(err: BaseException) -> BaseException:
     code = status_code(err)
     if code is None:
         return err
-    wrapped = ZipFlightError(code, server_message(str(err)))
+    message = server_message(str(err))
+    if _TLS_FAILURE.search(message):
+        message += TLS_HINT
+    wrapped = ZipFlightError(code, message)
     wrapped.__cause__ = err
     return wrapped
 

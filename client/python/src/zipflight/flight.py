@@ -48,6 +48,9 @@ class Connection:
         uri: str,
         *,
         tls_root_certs: Optional[str] = None,
+        cert_chain: Optional[str] = None,
+        private_key: Optional[str] = None,
+        override_hostname: Optional[str] = None,
         username: Optional[str] = None,
         password: Optional[str] = None,
         token: Optional[str] = None,
@@ -55,15 +58,14 @@ class Connection:
     ):
         if (username is None) != (password is None):
             raise ValueError("username and password go together")
+        if bool(cert_chain) != bool(private_key):
+            raise ValueError("cert_chain and private_key (the client certificate for mTLS) go together")
         self.uri = uri
         self._settings = dict(
-            tls_root_certs=tls_root_certs, username=username, password=password, token=token, timeout=timeout
+            tls_root_certs=tls_root_certs, cert_chain=cert_chain, private_key=private_key,
+            override_hostname=override_hostname, username=username, password=password, token=token, timeout=timeout,
         )
-        certs = None
-        if tls_root_certs:
-            with open(tls_root_certs, "rb") as f:
-                certs = f.read()
-        self.client = flight.FlightClient(uri, tls_root_certs=certs) if certs else flight.FlightClient(uri)
+        self.client = flight.FlightClient(uri, **_tls_arguments(tls_root_certs, cert_chain, private_key, override_hostname))
         headers: List[tuple] = []
         if token:
             headers.append((b"authorization", f"Bearer {token}".encode("utf-8")))
@@ -162,6 +164,27 @@ def location_uri(location: Union[str, bytes, flight.Location, None]) -> Optional
     return location or None
 
 
+def _read_pem(path: Optional[str]) -> Optional[bytes]:
+    if not path:
+        return None
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _tls_arguments(
+    tls_root_certs: Optional[str], cert_chain: Optional[str], private_key: Optional[str], override_hostname: Optional[str]
+) -> Dict[str, Any]:
+    """FlightClient's TLS keyword arguments from PEM file paths; unset ones are left out so
+    pyarrow keeps its defaults (system roots, no client certificate)."""
+    arguments = {
+        "tls_root_certs": _read_pem(tls_root_certs),
+        "cert_chain": _read_pem(cert_chain),
+        "private_key": _read_pem(private_key),
+        "override_hostname": override_hostname or None,
+    }
+    return {k: v for k, v in arguments.items() if v is not None}
+
+
 def _schema_of(batches: List[pa.RecordBatch]) -> Optional[pa.Schema]:
     return batches[0].schema if batches else None
 
@@ -169,7 +192,10 @@ def _schema_of(batches: List[pa.RecordBatch]) -> Optional[pa.Schema]:
 def connect(uri: Union[str, Connection], **settings: Any) -> Connection:
     """A Connection to ``uri`` (``grpc://host:port`` or ``grpc+tls://...``); a Connection passes through.
 
-    Settings: ``tls_root_certs`` (path to a PEM file), ``username``/``password`` (HTTP basic,
+    Settings: ``tls_root_certs`` (path to a PEM file of the CAs trusted for the server's
+    certificate), ``cert_chain``/``private_key`` (paths to the PEM client certificate and its
+    key, for a server that requires mTLS), ``override_hostname`` (the name the server's
+    certificate is checked against instead of the URI's host), ``username``/``password`` (HTTP basic,
     exchanged for a bearer token by Handshake), ``token`` (a bearer token), ``timeout`` (seconds).
     """
     if isinstance(uri, Connection):
@@ -179,7 +205,7 @@ def connect(uri: Union[str, Connection], **settings: Any) -> Connection:
     return Connection(uri, **settings)
 
 
-_SETTINGS = ("tls_root_certs", "username", "password", "token", "timeout")
+_SETTINGS = ("tls_root_certs", "cert_chain", "private_key", "override_hostname", "username", "password", "token", "timeout")
 
 
 def _split_settings(options: Dict[str, Any]) -> Dict[str, Any]:

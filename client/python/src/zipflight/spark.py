@@ -19,7 +19,7 @@ FORMAT_NAME = "zipflight"
 # Options that say where and what to read; never sent as source options.
 URI, SOURCE, PATH = "uri", "source", "path"
 # Options that say how to connect (Spark lower-cases option names, so these are lower case).
-CONNECTION_OPTIONS = ("tls_root_certs", "username", "password", "token")
+CONNECTION_OPTIONS = ("tls_root_certs", "cert_chain", "private_key", "override_hostname", "username", "password", "token")
 
 
 def split_options(options: Mapping[str, Any]) -> Tuple[Dict[str, Any], str, Optional[str], Dict[str, str]]:
@@ -88,7 +88,8 @@ class ZipFlightDataSource(DataSource):
     ``spark.read.format("zipflight").option("uri", ...).option("source", ...)``.
 
     Options: ``uri`` (``grpc://host:port``), ``source``, ``path``; connection options
-    ``tls_root_certs`` (PEM file path), ``username``/``password``, ``token``; every other
+    ``tls_root_certs`` (PEM file path), ``cert_chain``/``private_key`` (PEM file paths of a
+    client certificate, for mTLS), ``override_hostname``, ``username``/``password``, ``token``; every other
     option is the source's (``numPartitions``, ``pathGlobFilter``, ...).
     """
 
