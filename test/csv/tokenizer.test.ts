@@ -116,7 +116,8 @@ test('a record longer than many chunks is read whole', () => {
   assert.deepEqual(rows[1].fields, ['2', 'y']);
 });
 
-const PYTHON = '.venv/bin/python';
+// From the repo root whatever the cwd: a relative path skipped the Python oracle tests outside it.
+const PYTHON = new URL('../../.venv/bin/python', import.meta.url).pathname;
 
 test('random inputs agree with Python csv (RFC 4180 dialect)', { skip: !existsSync(PYTHON) && 'no .venv' }, () => {
   let seed = 42;
@@ -148,7 +149,7 @@ test('random inputs agree with Python csv (RFC 4180 dialect)', { skip: !existsSy
   const expected = JSON.parse(py.stdout) as string[][][];
   const rfc = dialect({ escape: '' });
   inputs.forEach((s, k) => {
-    const got = fieldsOf(tokenize([enc(s)], rfc)).filter((r) => !(r.length === 1 && r[0] === '' && false));
+    const got = fieldsOf(tokenize([enc(s)], rfc));
     assert.deepEqual(got, expected[k], `input ${JSON.stringify(s)}`);
   });
 });
