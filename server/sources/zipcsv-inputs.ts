@@ -11,7 +11,7 @@ import { CsvTokenizer, type RecordHandler, type RecordSink } from '../csv/tokeni
 import type { DataRoot } from '../storage/data-root.ts';
 import { matchGlob } from '../storage/glob.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import { openZip, ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
+import { METHOD_DEFLATED, METHOD_STORED, openZip, ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 
 /** Planning reads a member's start through growing inflated prefixes, then streams past the last. */
@@ -20,9 +20,6 @@ const PREFIX_GROWTH = 4;
 const PREFIX_MAX_BYTES = 4 * 1024 * 1024;
 /** Head-room over the estimated bytes of the records still wanted (record lengths vary). */
 const PREFIX_MARGIN = 1.2;
-/** Compression methods the ZIP layer inflates (APPNOTE 4.4.5). */
-const METHOD_STORED = 0;
-const METHOD_DEFLATED = 8;
 
 export interface OpenArchive {
   path: string;

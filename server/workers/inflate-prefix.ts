@@ -3,12 +3,10 @@
 // (Z_SYNC_FLUSH: what is decodable so far), so pixel data is (almost) never inflated; a whole
 // member must end with the final block and inflate to its declared size, else a ZipError.
 import { inflateRaw } from '../zip/inflate.ts';
-import { ZipError, zipError } from '../zip/zip-error.ts';
-import { methodName } from '../zip/zip-error.ts';
+import { METHOD_DEFLATED, METHOD_STORED } from '../zip/entry.ts';
+import { methodName, ZipError, zipError } from '../zip/zip-error.ts';
 
-export const METHOD_STORED = 0;
-export const METHOD_DEFLATED = 8;
-export { ZipError };
+export { METHOD_DEFLATED, METHOD_STORED, ZipError };
 
 /**
  * Decode the first `inputBytes` of `compressed`, never more than `declaredSize` bytes out. With

@@ -6,18 +6,16 @@
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { decodeCp437 } from './cp437.ts';
 import { readEndRecords, u64, view, type EndRecord } from './end-record.ts';
-import { decodeEntryName, forEachExtra, isEncrypted, type ZipEntry } from './entry.ts';
+import { decodeEntryName, forEachExtra, isEncrypted, LOCAL_HEADER_SIGNATURE, METHOD_STORED, type ZipEntry } from './entry.ts';
 import { scanLocalHeaders } from './local-scan.ts';
 import { ZipError, zipError } from './zip-error.ts';
 
 export type { ZipEntry } from './entry.ts';
 
 const CENTRAL_SIGNATURE = 0x02014b50;
-const LOCAL_SIGNATURE = 0x04034b50;
 const CENTRAL_HEADER_SIZE = 46;
 const U32_MAX = 0xffffffff;
 const EXTRA_ZIP64 = 0x0001;
-const METHOD_STORED = 0;
 /** Directory bytes fetched per read; big directories are parsed window by window. */
 const CD_READ_CHUNK = 4 << 20;
 
@@ -128,7 +126,7 @@ async function insideAMember(file: RandomAccessFile, shift: number, recordPos: n
 
 async function startsWithLocalHeader(file: RandomAccessFile): Promise<boolean> {
   const head = await file.read(0, 4);
-  return head.length === 4 && view(head).getUint32(0, true) === LOCAL_SIGNATURE;
+  return head.length === 4 && view(head).getUint32(0, true) === LOCAL_HEADER_SIGNATURE;
 }
 
 /** Each member's data ends before the next local header in file order, the last one before the

@@ -4,6 +4,12 @@
 import { crc32 } from 'node:zlib';
 import { decodeAscii, decodeCp437, decodeUtf8, isAscii } from './cp437.ts';
 
+/** Local file header signature (4.3.7): where every member's record starts. */
+export const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+/** Compression methods read here (4.4.5); others are refused with their name. */
+export const METHOD_STORED = 0;
+export const METHOD_DEFLATED = 8;
+
 const EXTRA_UNICODE_PATH = 0x7075;
 const UNICODE_PATH_VERSION = 1;
 const FLAG_ENCRYPTED = 0x0001;

@@ -3,15 +3,13 @@
 // member's data range inside the archive. Sizes and CRC always come from the central directory,
 // which is also right for members written with data descriptors (4.3.9, flag bit 3).
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
-import type { ZipEntry } from './central-directory.ts';
+import { LOCAL_HEADER_SIGNATURE, METHOD_DEFLATED, METHOD_STORED, type ZipEntry } from './entry.ts';
 import { methodName, zipError } from './zip-error.ts';
 
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_SIZE = 30;
 const LOCAL_NAME_LENGTH_AT = 26;
 const LOCAL_EXTRA_LENGTH_AT = 28;
-export const METHOD_STORED = 0;
-export const METHOD_DEFLATED = 8;
+export { METHOD_DEFLATED, METHOD_STORED };
 /** Members inflating to at most this many bytes are not held to the compression-ratio limit:
  *  deflate's best ratio (~1032:1) is reached by blank images, and small outputs harm no one. */
 export const RATIO_CHECK_FLOOR = 16 * 1024 * 1024;

@@ -11,10 +11,9 @@
 import { Buffer } from 'node:buffer';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { u64, view } from './end-record.ts';
-import { decodeEntryName, forEachExtra, isEncrypted, type ZipEntry } from './entry.ts';
+import { decodeEntryName, forEachExtra, isEncrypted, LOCAL_HEADER_SIGNATURE, METHOD_STORED, type ZipEntry } from './entry.ts';
 import { zipError } from './zip-error.ts';
 
-const LOCAL_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_SIZE = 30;
 /** Bytes read with each local header, so the name and extra usually come in the same read. */
 const HEADER_PEEK = 512;
@@ -22,7 +21,6 @@ const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 const FLAG_DATA_DESCRIPTOR = 0x0008;
 const EXTRA_ZIP64 = 0x0001;
 const U32_MAX = 0xffffffff;
-const METHOD_STORED = 0;
 /** Records that end the member area: central header, ZIP64 end record, end record (4.3.12–16). */
 const DIRECTORY_SIGNATURES = new Set([0x02014b50, 0x06064b50, 0x06054b50]);
 /** Default bound on the bytes searched for one member's data descriptor. */
@@ -77,7 +75,7 @@ export async function scanLocalHeaders(source: RandomAccessFile, limits: { maxEn
     if (entries.length >= limits.maxEntries) throw zipError('LIMIT_EXCEEDED', `archive has more than ${limits.maxEntries} entries`);
     const head = await file.read(pos, LOCAL_HEADER_SIZE + HEADER_PEEK);
     const signature = head.length >= 4 ? view(head).getUint32(0, true) : 0;
-    if (signature !== LOCAL_SIGNATURE) {
+    if (signature !== LOCAL_HEADER_SIGNATURE) {
       return { entries, dataStarts, end: pos, stop: DIRECTORY_SIGNATURES.has(signature) ? null : `no local header at offset ${pos}` };
     }
     const found = await localEntry(file, pos, head, entries.length, limits.maxDescriptorSearch ?? DEFAULT_DESCRIPTOR_SEARCH);
