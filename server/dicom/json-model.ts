@@ -17,7 +17,7 @@ const LUT_DESCRIPTOR = 0x00283002;
 const LUT_DATA = 0x00283006;
 const WAVEFORM_BITS_ALLOCATED = 0x54001004;
 /** pydicom tag._LUT_DESCRIPTOR_TAGS: a negative first value read as SS gets 65536 added. */
-const LUT_DESCRIPTOR_TAGS = new Set([0x00281101, 0x00281102, 0x00281103, 0x00283002]);
+export const LUT_DESCRIPTOR_TAGS = new Set([0x00281101, 0x00281102, 0x00281103, 0x00283002]);
 /** pydicom filewriter._AMBIGUOUS_US_SS_TAGS: the only 'US or SS' tags it resolves. */
 const US_SS_TAGS = new Set([0x00189810, 0x00221452, 0x00280104, 0x00280105, 0x00280106, 0x00280107, 0x00280108,
   0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121, 0x00281101, 0x00281102, 0x00281103, 0x00283002,
@@ -28,7 +28,7 @@ const MAX_UN_REPARSE = 0xffff;
 const BYTE_BITS = 8;
 
 /** One dataset being converted, with what its elements' VR resolution looks up. */
-interface Scope {
+export interface Scope {
   ds: RawDataset;
   encodings: readonly string[];
   /** pydicom's _pixel_rep inherited through sequences, or undefined. */
@@ -37,10 +37,16 @@ interface Scope {
   done: Map<number, JsonElement> | null;
 }
 
-export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep: number | undefined, skip?: Set<number>): Record<string, JsonElement> {
+/** A dataset's scope, its character sets read from its own Specific Character Set if any. */
+export function openScope(ctx: WalkContext, ds: RawDataset, inheritedPixelRep: number | undefined): Scope {
   const scope: Scope = { ds, encodings: ds.parentEncodings, inheritedPixelRep, done: null };
   const charset = ds.elements.get(SPECIFIC_CHARACTER_SET);
   if (charset) scope.encodings = datasetEncodings(ctx, scope, charset);
+  return scope;
+}
+
+export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep: number | undefined, skip?: Set<number>): Record<string, JsonElement> {
+  const scope = openScope(ctx, ds, inheritedPixelRep);
   const out: Record<string, JsonElement> = {};
   const keys: string[] = [];
   for (const [tag, el] of ds.elements) {
@@ -87,13 +93,13 @@ export function tagKey(tag: number): string {
 }
 
 /** An element another element's VR depends on (private creator, Pixel Representation, ...): converted once. */
-function elementJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
+export function elementJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonElement {
   let json = scope.done?.get(el.tag);
   if (json === undefined) (scope.done ??= new Map()).set(el.tag, (json = convertElement(ctx, scope, el)));
   return json;
 }
 
-function finalVr(ctx: WalkContext, scope: Scope, el: RawElement, readVr: string): string {
+export function finalVr(ctx: WalkContext, scope: Scope, el: RawElement, readVr: string): string {
   return readVr.length > 2 ? resolveAmbiguous(ctx, scope, el, readVr) : readVr;
 }
 
@@ -105,13 +111,13 @@ function convertElement(ctx: WalkContext, scope: Scope, el: RawElement): JsonEle
 
 /** A filtered-out element: its VR is still resolved and a small value still converted (pydicom
  *  would fail on them before the filter applies); only a binary value's base64 is not built. */
-function skippedElement(ctx: WalkContext, scope: Scope, el: RawElement): void {
+export function skippedElement(ctx: WalkContext, scope: Scope, el: RawElement): void {
   const vr = finalVr(ctx, scope, el, readElementVr(ctx, scope, el));
   if (!BINARY_VRS.has(vr)) elementJson(ctx, scope, el);
 }
 
 /** pydicom hooks.raw_element_vr (ambiguous VRs are resolved after, by resolveAmbiguous). */
-function readElementVr(ctx: WalkContext, scope: Scope, el: RawElement): string {
+export function readElementVr(ctx: WalkContext, scope: Scope, el: RawElement): string {
   let vr = el.vr;
   const isPrivate = (el.tag >>> 16) % 2 === 1;
   if (vr === null) {
@@ -198,7 +204,7 @@ function pixelRep(ctx: WalkContext, scope: Scope): number {
 }
 
 /** The _pixel_rep an item inherits (pydicom Dataset._set_pixel_representation). */
-function childPixelRep(ctx: WalkContext, scope: Scope, item: RawDataset): number | undefined {
+export function childPixelRep(ctx: WalkContext, scope: Scope, item: RawDataset): number | undefined {
   const raw = item.elements.get(PIXEL_REPRESENTATION);
   // Not yet converted: pydicom tests its raw bytes for a 0x01 (a sequence already read is NaN).
   if (raw) return raw.items !== null ? NaN : ctx.buf.subarray(raw.start, raw.end).includes(1) ? 1 : 0;
@@ -215,7 +221,7 @@ function sequenceJson(ctx: WalkContext, scope: Scope, el: RawElement): JsonEleme
   return { vr: 'SQ', Value: items.map((item) => datasetJson(ctx, item, childPixelRep(ctx, scope, item))) };
 }
 
-function convert(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, readAsIs: boolean): JsonElement {
+export function convert(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, readAsIs: boolean): JsonElement {
   try {
     const json = valueJson(vr, ctx.buf, ctx.dv, el.start, el.end, el.little, scope.encodings);
     if (readAsIs && LUT_DESCRIPTOR_TAGS.has(el.tag)) fixLutDescriptor(json);

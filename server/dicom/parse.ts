@@ -10,7 +10,7 @@ import { DicomError, formatTag } from './dicom-error.ts';
 import { datasetJson, tagKey } from './json-model.ts';
 import { inflateMore, type Part10Header, readPart10Header } from './part10.ts';
 import type { JsonElement } from './values.ts';
-import { NeedMore, readDataset, WalkContext } from './walker.ts';
+import { NeedMore, type RawDataset, readDataset, WalkContext } from './walker.ts';
 import { DEFAULT_ENCODINGS } from './charset.ts';
 import { limits } from '../limits.ts';
 
@@ -71,40 +71,72 @@ const NEED_MORE: ParseResult = { status: 'need-more', json: null, fileMeta: null
 
 export function parseDicom(bytes: Uint8Array, opts: ParseOptions): ParseResult {
   const input = new WalkContext(bytes, opts.complete, opts.maxElementBytes ?? limits().maxDicomElementBytes);
-  let header: ReturnType<typeof readPart10Header> | null = null;
+  let header: Part10Header | null = null;
   try {
     header = readPart10Header(input, opts.stopBeforePixels);
-    const top = walkTop(header, input, opts.stopBeforePixels);
-    const ctx = header.dataset;
-    // FileDataset.original_encoding is the transfer syntax's, whatever the first element looked like.
-    top.ds.implicit = header.implicit;
-    // pydicom's dataset.update(command_set): raw command elements replace or join the dataset's.
-    if (header.command && ctx === input) for (const [tag, el] of header.command.elements) top.ds.elements.set(tag, el);
-    const skip = opts.keysFilter?.length ? new Set(opts.keysFilter.map((k) => parseInt(k, 16))) : undefined;
-    const json = datasetJson(ctx, top.ds, undefined, skip);
-    if (header.command && ctx !== input) Object.assign(json, datasetJson(input, header.command, undefined));
-    // The walk ends at an element over the size limit; a value cut short can only come before it.
-    const halt = input.halt ?? ctx.halt;
-    const problem = halt ?? input.cut ?? ctx.cut;
+    const ds = walkFile(input, header, opts.stopBeforePixels);
+    const json = modelOf(input, header, ds, skipSet(opts.keysFilter));
     const meta = lazyFileMeta(input, header);
     return {
-      status: problem ? 'error' : 'ok',
+      ...outcome(input, header, ds),
       json,
       get fileMeta() {
         return meta();
       },
-      transferSyntaxUid: header.transferSyntaxUid,
-      pixelData: pixelDataOf(ctx, top.ds.elements.get(PIXEL_DATA) ?? null, header.inflated),
-      error: problem ? { code: halt ? 'LIMIT_EXCEEDED' : 'TRUNCATED', message: problem.message, offset: problem.offset, tag: problem.tag === null ? null : tagKey(problem.tag) } : null,
-      hasPreamble: header.hasPreamble,
     };
   } catch (err) {
-    if (err instanceof NeedMore) return NEED_MORE;
-    // Sequences nested past the JS stack (hostile input): pydicom hits RecursionError there too.
-    if (err instanceof RangeError) return failed(new DicomError('BAD_VALUE', 'sequences nested too deeply'), header, input);
-    if (!(err instanceof DicomError)) throw err;
-    return failed(err, header, input);
+    return caught(err, header, input);
   }
+}
+
+export function modelOf(input: WalkContext, header: Part10Header, ds: RawDataset, skip: Set<number> | undefined): Record<string, JsonElement> {
+  const json = datasetJson(header.dataset, ds, undefined, skip);
+  // A deflated dataset's command group (PS3.5 §A.5) was read before it, from the input.
+  if (header.command && header.dataset !== input) Object.assign(json, datasetJson(input, header.command, undefined));
+  return json;
+}
+
+/** What both entry points return besides the model: status, error, transfer syntax, Pixel Data. */
+export function outcome(input: WalkContext, header: Part10Header, ds: RawDataset): Omit<ParseResult, 'json' | 'fileMeta'> {
+  const ctx = header.dataset;
+  // The walk ends at an element over the size limit; a value cut short can only come before it.
+  const halt = input.halt ?? ctx.halt;
+  const problem = halt ?? input.cut ?? ctx.cut;
+  return {
+    status: problem ? 'error' : 'ok',
+    transferSyntaxUid: header.transferSyntaxUid,
+    pixelData: pixelDataOf(ctx, ds.elements.get(PIXEL_DATA) ?? null, header.inflated),
+    error: problem ? { code: halt ? 'LIMIT_EXCEEDED' : 'TRUNCATED', message: problem.message, offset: problem.offset, tag: problem.tag === null ? null : tagKey(problem.tag) } : null,
+    hasPreamble: header.hasPreamble,
+  };
+}
+
+export function caught(err: unknown, header: Part10Header | null, input: WalkContext): ParseResult {
+  if (err instanceof NeedMore) return NEED_MORE;
+  // Sequences nested past the JS stack (hostile input): pydicom hits RecursionError there too.
+  if (err instanceof RangeError) return failed(new DicomError('BAD_VALUE', 'sequences nested too deeply'), header, input);
+  if (!(err instanceof DicomError)) throw err;
+  return failed(err, header, input);
+}
+
+/** Parsed keysFilter sets, per filter array (a worker passes the same array for a whole batch). */
+const SKIP_SETS = new WeakMap<readonly string[], Set<number>>();
+
+export function skipSet(keys: readonly string[] | undefined): Set<number> | undefined {
+  if (!keys?.length) return undefined;
+  let set = SKIP_SETS.get(keys);
+  if (set === undefined) SKIP_SETS.set(keys, (set = new Set(keys.map((k) => parseInt(k, 16)))));
+  return set;
+}
+
+/** Reads the file (header, top-level walk, command group merged): the dataset to convert. */
+export function walkFile(input: WalkContext, header: Part10Header, stopBeforePixels: boolean): RawDataset {
+  const top = walkTop(header, input, stopBeforePixels);
+  // FileDataset.original_encoding is the transfer syntax's, whatever the first element looked like.
+  top.ds.implicit = header.implicit;
+  // pydicom's dataset.update(command_set): raw command elements replace or join the dataset's.
+  if (header.command && header.dataset === input) for (const [tag, el] of header.command.elements) top.ds.elements.set(tag, el);
+  return top.ds;
 }
 
 /** The top-level walk. A deflated dataset read incrementally (stop before Pixel Data, PS3.5 §A.5)

@@ -77,7 +77,7 @@ function writeDataset(dataset: Dataset): string {
 
 /** One attribute object written by hand in JSON.stringify's layout (its generic object walk was
  *  the serialiser's largest cost); shapes other than {vr[, Value | InlineBinary]} go to it. */
-function writeElement(element: unknown): string {
+export function writeElement(element: unknown): string {
   const el = element as { vr?: unknown; Value?: unknown; InlineBinary?: unknown };
   if (el === null || typeof el !== 'object' || typeof el.vr !== 'string' || !SIMPLE_VR.test(el.vr)) return stringify(element);
   const fields = elementShape(el);

@@ -9,9 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDicom } from '../../server/dicom/parse.ts';
 import { serialiseModel } from '../../server/dicom/serialise.ts';
+import { JsonSink } from '../../server/dicom/json-sink.ts';
+import { parseDicomText } from '../../server/dicom/parse-text.ts';
 import { asParsedJson, bigIntsInText, bytesOf, firstDifference, keysInText, listFiles, PYTHON, pydicomData, runOracle, sameJson, tempDir } from './oracle.ts';
 
 const data = pydicomData();
+/** Top-level tags whose first value parseDicomText reports (zipdcm's key columns and a few more). */
+const KEY_TAGS = ['00080018', '00080016', '0020000D', '00100010', '00280010', '00280011', '00280008', '00200013', '00280030', '00080005'];
 const skip = data === null ? 'no .venv with pydicom' : false;
 
 function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], label: string): void {
@@ -19,7 +23,9 @@ function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], la
   assert.ok(files.length > 0, `${label}: no files to compare`);
   const oracle = runOracle(files);
   const mismatches: string[] = [];
-  const counts = { header: 0, full: 0, text: 0, texts: 0 };
+  const counts = { header: 0, full: 0, text: 0, texts: 0, direct: 0 };
+  // One sink for the whole corpus, as a worker keeps one: each text is appended after the last.
+  const sink = new JsonSink(256);
   for (const file of files) {
     const o = oracle[file];
     const bytes = bytesOf(file);
@@ -35,6 +41,9 @@ function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], la
         if (text === theirs) counts.text++;
         else mismatches.push(`${mode} ${file}: JSON text differs from json.dumps' ${textDifference(text, theirs)}`);
       }
+      const direct = checkDirectText(bytes, mode, r, sink, o[`${mode}_text`] ?? null, `${mode} ${file}`);
+      if (direct === null) counts.direct++;
+      else mismatches.push(direct);
       if (sameJson(mine, o[mode])) counts[mode]++;
       else mismatches.push(`${mode} ${file}: ${firstDifference(mine, o[mode])} ${r.error ? JSON.stringify(r.error) : ''}`);
       if (o[mode] === null) assert.equal(r.status, 'error', `${file} ${mode}: pydicom fails (${o.error}), we must report an error`);
@@ -46,9 +55,30 @@ function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], la
     }
     assert.equal(parseDicom(bytes, { stopBeforePixels: true, complete: true }).hasPreamble, !o.force, `${file}: DICM prefix`);
   }
-  t.diagnostic(`${label}: header-only ${counts.header}/${files.length}, full ${counts.full}/${files.length} equal to pydicom; JSON text ${counts.text}/${counts.texts} equal to json.dumps`);
+  t.diagnostic(`${label}: header-only ${counts.header}/${files.length}, full ${counts.full}/${files.length} equal to pydicom; JSON text ${counts.text}/${counts.texts} equal to json.dumps; parseDicomText agrees ${counts.direct}/${2 * files.length}`);
   assert.deepEqual(mismatches, []);
   assert.ok(counts.texts > 0, `${label}: no file both sides read, so no JSON text was compared`);
+}
+
+/** parseDicomText against parseDicom (status, error, Pixel Data, key values) and against
+ *  json.dumps' text where pydicom read the file; a message, or null when all agree. */
+function checkDirectText(bytes: Uint8Array, mode: 'header' | 'full', r: ReturnType<typeof parseDicom>, sink: JsonSink, theirs: string | null, label: string): string | null {
+  const before = sink.length;
+  const d = parseDicomText(bytes, { stopBeforePixels: mode === 'header', complete: true, keyTags: KEY_TAGS }, sink);
+  if (d.status !== r.status || JSON.stringify(d.error) !== JSON.stringify(r.error)) return `${label}: parseDicomText status ${d.status} ${JSON.stringify(d.error)}, parseDicom ${r.status} ${JSON.stringify(r.error)}`;
+  if ((d.textStart < 0) !== (r.json === null)) return `${label}: parseDicomText ${d.textStart < 0 ? 'wrote no text' : 'wrote text'} where parseDicom's model is ${r.json === null ? 'null' : 'present'}`;
+  if (d.textStart >= 0 && d.textStart !== before) return `${label}: text does not start where the sink ended`;
+  if (d.textStart < 0 && sink.length !== before) return `${label}: a failed parse left bytes in the sink`;
+  if (d.pixelData?.valueOffset !== r.pixelData?.valueOffset || d.pixelData?.length !== r.pixelData?.length) return `${label}: Pixel Data position differs`;
+  if (r.json === null) return null;
+  const text = sink.toString(d.textStart);
+  if (theirs !== null && text !== theirs) return `${label}: parseDicomText differs from json.dumps' ${textDifference(text, theirs)}`;
+  if (theirs === null && text !== serialiseModel(r.json)) return `${label}: parseDicomText differs from serialiseModel ${textDifference(text, serialiseModel(r.json))}`;
+  const json = r.json as Record<string, { Value?: unknown[] }>;
+  const expected = KEY_TAGS.map((k) => json[k]?.Value?.[0]);
+  const seq = (v: unknown) => (v !== null && typeof v === 'object' && !('Alphabetic' in v) ? undefined : v);
+  if (JSON.stringify(d.keyValues.map(String)) !== JSON.stringify(expected.map(seq).map(String))) return `${label}: key values ${JSON.stringify(d.keyValues.map(String))} vs the model's ${JSON.stringify(expected.map(String))}`;
+  return null;
 }
 
 /** Where two texts first differ, with a little context. */
