@@ -18,3 +18,9 @@ export function inflatePrefix(method: number, compressed: Uint8Array, inputBytes
   if (method !== METHOD_DEFLATED) throw zipError('UNSUPPORTED_METHOD', `compression ${methodName(method)} is not supported`);
   return inflateRaw(compressed.subarray(0, inputBytes), { prefix: !whole, expectedSize: declaredSize });
 }
+
+/** Decode a deflated member's bytes until `window` bytes are out or the bytes end (header reads:
+ *  the output, not the input, bounds the work). More than `declaredSize` is SIZE_MISMATCH. */
+export function inflateWindow(compressed: Uint8Array, window: number, declaredSize: number): Uint8Array {
+  return inflateRaw(compressed, { prefix: true, stopAfter: window, expectedSize: declaredSize });
+}

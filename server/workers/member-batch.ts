@@ -8,6 +8,7 @@ import { readSync } from 'node:fs';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { checkMember, memberDataOffset, ZipError, type MemberLimits, type ZipEntry } from '../zip/archive.ts';
 import { handleMemberTask, type MemberResult } from './member-task.ts';
+import { JsonSink } from './dicom-api.ts';
 import { toColumns, type PackedColumns } from './member-columns.ts';
 
 /** First read of a member's compressed bytes: a CT/MR header deflates to 1–2 KiB. Reads here are
@@ -21,6 +22,10 @@ export const HEAD_LIMIT = 64 * 1024 * 1024;
 /** One read from a local header serves it and the first prefix read behind it (name + extra
  *  are rarely more than a few hundred bytes). */
 const BLOCK = 8 * 1024;
+
+/** This thread's meta text buffer, emptied per chunk: a chunk's texts are written into it end to
+ *  end and copied out once (toColumns), no string per member. */
+const sink = new JsonSink();
 
 /** What the worker needs of a ZipEntry. */
 export type BatchMember = Pick<ZipEntry, 'name' | 'rawName' | 'method' | 'flags' | 'encrypted' | 'compressedSize' | 'uncompressedSize' | 'crc32' | 'localHeaderOffset' | 'dataLimit' | 'index' | 'isDirectory'>;
@@ -143,9 +148,9 @@ function parseMember(file: DescriptorFile, m: ParsedMember, dataOffset: number, 
     if (bytes.length < want) return errorResult(`member data cut short: ${bytes.length} of ${want} bytes present (truncated archive?)`);
     const result = handleMemberTask({
       mode: task.mode, method: m.method, bytes, whole: want === m.compressedSize, uncompressedSize: m.uncompressedSize,
-      crc32: m.crc32, keysFilter: task.keysFilter, firstInput: tried, inflateHint: hint.input,
-    });
-    if (result.status === 'ok' && result.inflateInput !== undefined) hint.input = result.inflateInput;
+      crc32: m.crc32, keysFilter: task.keysFilter, firstInput: tried, inflateHint: hint.output,
+    }, sink);
+    if (result.status === 'ok' && result.inflateOutput !== undefined) hint.output = result.inflateOutput;
     if (result.status !== 'need-more') return result;
     if (want >= m.compressedSize) return errorResult('DICOM header does not end within the member');
     if (want >= HEAD_LIMIT) return errorResult(`no Pixel Data within the first ${HEAD_LIMIT} compressed bytes: header not read`);
@@ -163,10 +168,10 @@ function inputError(err: unknown): string {
   throw err;
 }
 
-/** Compressed bytes the previous member's header needed: members of one archive are mostly
+/** The inflated bytes the previous member's header needed: members of one archive are mostly
  *  slices of one series, whose headers have the same length. */
 interface Hint {
-  input: number | undefined;
+  output: number | undefined;
 }
 
 async function readOne(file: DescriptorFile, m: BatchMember, task: BatchTask, hint: Hint): Promise<MemberResult> {
@@ -183,9 +188,10 @@ async function readOne(file: DescriptorFile, m: BatchMember, task: BatchTask, hi
 export async function handleBatchTask(task: BatchTask): Promise<PackedColumns> {
   const file = new DescriptorFile(task.fd, task.fileSize);
   const results: MemberResult[] = [];
-  const hint: Hint = { input: undefined };
+  const hint: Hint = { output: undefined };
+  sink.length = 0;
   for (const m of unpackMembers(task.members)) results.push(await readOne(file, m, task, hint));
-  return toColumns(results);
+  return toColumns(results, sink);
 }
 
 /** Bare DICOM files (PS3.10 §7) read and parsed on a pool worker, a chunk at a time as archive
@@ -201,7 +207,8 @@ export interface FilesTask {
 }
 
 export function handleFilesTask(task: FilesTask): PackedColumns {
-  const hint: Hint = { input: undefined };
+  const hint: Hint = { output: undefined };
+  sink.length = 0;
   const results = task.fds.map((fd, i) => {
     if (fd < 0) return errorResult('file not opened');
     const size = task.sizes[i];
@@ -211,5 +218,5 @@ export function handleFilesTask(task: FilesTask): PackedColumns {
       return errorResult(inputError(err));
     }
   });
-  return toColumns(results);
+  return toColumns(results, sink);
 }

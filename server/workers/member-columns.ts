@@ -2,6 +2,7 @@
 // int32 offsets, plus a validity byte per row), built on a pool worker. One structured clone of a
 // few typed arrays crosses the thread boundary per chunk instead of one object graph per member,
 // and the main thread copies byte ranges into Arrow buffers without decoding or re-encoding text.
+import type { JsonSink } from './dicom-api.ts';
 import type { MemberResult } from './member-task.ts';
 
 /** One utf8 column of a chunk: row i is bytes[offsets[i], offsets[i+1]) when valid[i] is 1
@@ -60,28 +61,51 @@ function pickers(): ((r: MemberResult) => string | null | undefined)[] {
   return [(r) => r.meta, ...Array.from({ length: STRING_KEYS }, (_, k) => (r: MemberResult) => r.strings[k]), (r) => r.hash, (r) => r.pixelHash];
 }
 
-/** Pack `results` (worker side). */
-export function toColumns(results: MemberResult[]): PackedColumns {
+/** A growing UTF-8 buffer for one chunk's columns. */
+class TextBuffer {
+  bytes = Buffer.allocUnsafe(FIRST_CAPACITY);
+  end = 0;
+
+  reserve(n: number): void {
+    if (this.end + n <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.end + n));
+    this.bytes.copy(grown, 0, 0, this.end);
+    this.bytes = grown;
+  }
+
+  string(value: string): void {
+    this.reserve(value.length * UTF8_PER_UNIT);
+    this.end += this.bytes.write(value, this.end, 'utf8');
+  }
+
+  copy(from: Uint8Array, start: number, end: number): void {
+    this.reserve(end - start);
+    this.bytes.set(from.subarray(start, end), this.end);
+    this.end += end - start;
+  }
+}
+
+/** Pack `results` (worker side); `sink` holds the meta texts of results that have metaStart. */
+export function toColumns(results: MemberResult[], sink?: JsonSink): PackedColumns {
   const n = results.length;
   const offsets = new Int32Array(UTF8_COLUMNS * (n + 1));
   const valid = new Uint8Array((UTF8_COLUMNS + INT_KEYS) * n);
   const ints = new Int32Array(INT_KEYS * n);
-  let text = Buffer.allocUnsafe(FIRST_CAPACITY);
-  let end = 0;
+  const text = new TextBuffer();
   pickers().forEach((pick, c) => {
-    offsets[c * (n + 1)] = end;
+    offsets[c * (n + 1)] = text.end;
     results.forEach((r, i) => {
-      const value = pick(r);
-      if (value !== null && value !== undefined) {
-        if (end + value.length * UTF8_PER_UNIT > text.length) {
-          const grown = Buffer.allocUnsafe(Math.max(text.length * 2, end + value.length * UTF8_PER_UNIT));
-          text.copy(grown, 0, 0, end);
-          text = grown;
+      if (c === 0 && sink && r.metaStart !== undefined && r.metaEnd !== undefined) {
+        text.copy(sink.bytes, r.metaStart, r.metaEnd);
+        valid[i] = 1;
+      } else {
+        const value = pick(r);
+        if (value !== null && value !== undefined) {
+          text.string(value);
+          valid[c * n + i] = 1;
         }
-        end += text.write(value, end, 'utf8');
-        valid[c * n + i] = 1;
       }
-      offsets[c * (n + 1) + i + 1] = end;
+      offsets[c * (n + 1) + i + 1] = text.end;
     });
   });
   for (let k = 0; k < INT_KEYS; k++) {
@@ -93,7 +117,7 @@ export function toColumns(results: MemberResult[]): PackedColumns {
     });
   }
   // A copy of just the used bytes: the clone to the main thread then carries no slack.
-  return { length: n, text: new Uint8Array(text.subarray(0, end)), offsets, valid, ints, errors: results.map((r) => r.error) };
+  return { length: n, text: new Uint8Array(text.bytes.subarray(0, text.end)), offsets, valid, ints, errors: results.map((r) => r.error) };
 }
 
 /** Views of the packed arrays as columns (main thread; nothing is copied). */

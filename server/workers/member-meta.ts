@@ -16,14 +16,22 @@ function firstValue(json: Record<string, unknown> | null, tag: string): unknown 
   return Array.isArray(el?.Value) ? el.Value[0] : undefined;
 }
 
+/** KEY_STRING_TAGS then KEY_INT_TAGS: the tags whose first values become key columns. */
+export const KEY_TAGS: readonly string[] = [...KEY_STRING_TAGS, ...KEY_INT_TAGS];
+
 export function takeKeys(json: Record<string, unknown> | null, transferSyntaxUid: string | null) {
-  const strings: (string | null)[] = KEY_STRING_TAGS.map((tag) => {
-    const v = firstValue(json, tag);
+  return keysOf(KEY_TAGS.map((tag) => firstValue(json, tag)), transferSyntaxUid);
+}
+
+/** Key column values from the first values of KEY_TAGS, in that order (undefined: none). */
+export function keysOf(values: readonly unknown[], transferSyntaxUid: string | null) {
+  const strings: (string | null)[] = KEY_STRING_TAGS.map((_tag, k) => {
+    const v = values[k];
     return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
   });
   strings.push(transferSyntaxUid);
-  const ints = KEY_INT_TAGS.map((tag) => {
-    const v = firstValue(json, tag);
+  const ints = KEY_INT_TAGS.map((_tag, k) => {
+    const v = values[KEY_STRING_TAGS.length + k];
     return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? v : null;
   });
   return { strings, ints };
