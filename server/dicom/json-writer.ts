@@ -32,11 +32,24 @@ const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 /** Digits an IS value may have to be summed exactly here (below 2^53); longer ones fall back. */
 const MAX_IS_DIGITS = 15;
+/** Significant digits every double tells apart (C's DBL_DIG). */
+const MAX_EXACT_DIGITS = 15;
+/** Zeros after the point below which |x| < 1e-4 and repr switches to exponent notation. */
+const FIXED_MIN_ZEROS = 4;
 /** Python's repr(float) writes integral values in [1e-4, 1e16) as digits + '.0' (py-float.ts). */
 const FIXED_MIN = 1e-4;
 const HEX_UPPER = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 const TAG_HEX_DIGITS = 8;
 const NIBBLE_BITS = 4;
+
+const encode = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const ELEMENT_OPEN = encode('{"vr":"');
+/** What follows an element's VR: nothing more, a Value array, or inline base64. */
+const EMPTY_TAIL = encode('"}');
+const VALUE_TAIL = encode('","Value":[');
+const BINARY_TAIL = encode('","InlineBinary":"');
+/** Longest of ELEMENT_OPEN + a VR + a tail. */
+const HEAD_ROOM = 32;
 
 /** How each part of a string value is trimmed (values.ts: rstrip("\0 "), str.strip(), str.rstrip()). */
 const enum Trim { None, NulSpace, PyBoth, PyRight }
@@ -134,7 +147,7 @@ function writeValue(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, 
       return writeTags(sink, ctx.dv, s, e, el.little);
     case 'OB': case 'OD': case 'OF': case 'OL': case 'OV': case 'OW': case 'UN':
       if (e === s) return writeEmpty(sink, vr);
-      writeHead(sink, vr, '","InlineBinary":"');
+      writeHead(sink, vr, BINARY_TAIL);
       sink.base64(buf, s, e);
       sink.ascii('"}');
       return true;
@@ -156,14 +169,20 @@ function plainText(buf: Uint8Array, s: number, e: number, encodings: readonly st
   return true;
 }
 
-function writeHead(sink: JsonSink, vr: string, rest: string): void {
-  sink.ascii('{"vr":"');
-  sink.ascii(vr);
-  sink.ascii(rest);
+/** `{"vr":"XX` + tail, in one reservation (two letters: other VRs never reach the fast path). */
+function writeHead(sink: JsonSink, vr: string, tail: Uint8Array): void {
+  sink.reserve(HEAD_ROOM);
+  const out = sink.bytes;
+  let at = sink.length;
+  for (let i = 0; i < ELEMENT_OPEN.length; i++) out[at++] = ELEMENT_OPEN[i];
+  out[at++] = vr.charCodeAt(0);
+  out[at++] = vr.charCodeAt(1);
+  for (let i = 0; i < tail.length; i++) out[at++] = tail[i];
+  sink.length = at;
 }
 
 function writeEmpty(sink: JsonSink, vr: string): true {
-  writeHead(sink, vr, '"}');
+  writeHead(sink, vr, EMPTY_TAIL);
   return true;
 }
 
@@ -183,7 +202,7 @@ function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: number, e:
     if (open) sink.byte(COMMA);
     else if (i === e && a === b) return writeEmpty(sink, vr);
     else {
-      writeHead(sink, vr, '","Value":[');
+      writeHead(sink, vr, VALUE_TAIL);
       open = true;
     }
     sink.byte(QUOTE);
@@ -209,7 +228,7 @@ function writePersonNames(sink: JsonSink, buf: Uint8Array, s: number, e: number)
       return writeEmpty(sink, 'PN');
     }
     if (open) sink.byte(COMMA);
-    else writeHead(sink, 'PN', '","Value":[');
+    else writeHead(sink, 'PN', VALUE_TAIL);
     open = true;
     writeName(sink, buf, p, i, groups);
     if (i === e) break;
@@ -251,7 +270,7 @@ function writeName(sink: JsonSink, buf: Uint8Array, s: number, e: number, groups
 /** IS values that are plain integers (sign, up to MAX_IS_DIGITS digits, Python whitespace around). */
 function writeIntegerStrings(sink: JsonSink, buf: Uint8Array, s: number, e: number): boolean {
   if (e === s) return writeEmpty(sink, 'IS');
-  writeHead(sink, 'IS', '","Value":[');
+  writeHead(sink, 'IS', VALUE_TAIL);
   let p = s;
   for (let i = s; ; i++) {
     if (i < e && buf[i] !== BACKSLASH) continue;
@@ -283,7 +302,7 @@ function writeDecimalStrings(sink: JsonSink, buf: Uint8Array, s: number, e: numb
   while (e > s && isPySpace(buf[e - 1])) e--;
   e = rstripNulSpace(buf, s, e);
   if (e === s) return writeEmpty(sink, 'DS');
-  writeHead(sink, 'DS', '","Value":[');
+  writeHead(sink, 'DS', VALUE_TAIL);
   let p = s;
   for (let i = s; ; i++) {
     if (i < e && buf[i] !== BACKSLASH) continue;
@@ -292,20 +311,72 @@ function writeDecimalStrings(sink: JsonSink, buf: Uint8Array, s: number, e: numb
     while (a < b && isPySpace(buf[a])) a++;
     while (b > a && isPySpace(buf[b - 1])) b--;
     if (a === b) return false;
-    let text = '';
-    for (let k = a; k < b; k++) {
-      const c = buf[k];
-      if (!((c >= DIGIT_0 && c <= DIGIT_9) || c === DOT || c === PLUS || c === MINUS || c === LOWER_E || c === UPPER_E)) return false;
-      text += String.fromCharCode(c);
-    }
-    const value = Number(text);
-    if (Number.isNaN(value)) return false;
     if (p > s) sink.byte(COMMA);
-    writeFloat(sink, value);
+    if (!writeShortDecimal(sink, buf, a, b) && !writeDecimal(sink, buf, a, b)) return false;
     if (i === e) break;
     p = i + 1;
   }
   sink.ascii(']}');
+  return true;
+}
+
+function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+/** Any plain decimal: Number() of its text, laid out as Python's repr(float). */
+function writeDecimal(sink: JsonSink, buf: Uint8Array, a: number, b: number): boolean {
+  let text = '';
+  for (let k = a; k < b; k++) {
+    const c = buf[k];
+    if (!(isDigit(c) || c === DOT || c === PLUS || c === MINUS || c === LOWER_E || c === UPPER_E)) return false;
+    text += String.fromCharCode(c);
+  }
+  const value = Number(text);
+  if (Number.isNaN(value)) return false;
+  writeFloat(sink, value);
+  return true;
+}
+
+/** `[sign] digits [. digits]` with at most 15 significant digits, not zero, in [1e-4, 1e15):
+ *  Python's repr(float(text)) is then the text's own digits, trimmed (no parse, no string).
+ *  Why: any two decimals of <= 15 significant digits are different doubles (DBL_DIG = 15), so
+ *  no shorter digit string round-trips, and repr writes fixed notation in that range. */
+function writeShortDecimal(sink: JsonSink, buf: Uint8Array, a: number, b: number): boolean {
+  let i = a;
+  const negative = buf[i] === MINUS;
+  if (negative || buf[i] === PLUS) i++;
+  const intStart = i;
+  while (i < b && isDigit(buf[i])) i++;
+  const intEnd = i;
+  let fracStart = i;
+  if (i < b && buf[i] === DOT) {
+    fracStart = ++i;
+    while (i < b && isDigit(buf[i])) i++;
+  }
+  const fracEnd = i;
+  if (i !== b) return false;
+  let lead = intStart;
+  while (lead < intEnd && buf[lead] === DIGIT_0) lead++;
+  let last = fracEnd;
+  while (last > fracStart && buf[last - 1] === DIGIT_0) last--;
+  if (lead === intEnd) {
+    let first = fracStart;
+    while (first < last && buf[first] === DIGIT_0) first++;
+    if (first === last || first - fracStart >= FIXED_MIN_ZEROS || last - first > MAX_EXACT_DIGITS) return false;
+  } else if (intEnd - lead + (last - fracStart) > MAX_EXACT_DIGITS) {
+    return false;
+  }
+  sink.reserve(b - a + 2);
+  const out = sink.bytes;
+  let at = sink.length;
+  if (negative) out[at++] = MINUS;
+  if (lead === intEnd) out[at++] = DIGIT_0;
+  for (let k = lead; k < intEnd; k++) out[at++] = buf[k];
+  out[at++] = DOT;
+  if (last === fracStart) out[at++] = DIGIT_0;
+  for (let k = fracStart; k < last; k++) out[at++] = buf[k];
+  sink.length = at;
   return true;
 }
 
@@ -326,7 +397,7 @@ function writeNumbers(sink: JsonSink, vr: string, dv: DataView, s: number, e: nu
   const size = NUMBER_SIZES[vr];
   if ((e - s) % size !== 0) return false;
   if (e === s) return writeEmpty(sink, vr);
-  writeHead(sink, vr, '","Value":[');
+  writeHead(sink, vr, VALUE_TAIL);
   for (let at = s; at < e; at += size) {
     if (at > s) sink.byte(COMMA);
     if (vr === 'US') sink.int(dv.getUint16(at, little));
@@ -345,7 +416,7 @@ function writeTags(sink: JsonSink, dv: DataView, s: number, e: number, little: b
   const count = Math.floor((e - s) / 4);
   if (count === 0) return writeEmpty(sink, 'AT');
   if (count === 1 && e - s !== 4) return false;
-  writeHead(sink, 'AT', '","Value":[');
+  writeHead(sink, 'AT', VALUE_TAIL);
   for (let i = 0; i < count; i++) {
     if (i > 0) sink.byte(COMMA);
     const at = s + 4 * i;

@@ -103,6 +103,13 @@ test('hand-built edge cases (VR rules, charsets, ambiguous VRs, private, UN, seq
   checkCorpus(t, listFiles(dir), 'edge cases');
 });
 
+test('seeded random values (DS/IS layouts, escapes, Latin-1, PN groups, binary numbers) match pydicom', { skip }, (t) => {
+  const dir = tempDir('dicom-random-');
+  const made = spawnSync(PYTHON, [join(import.meta.dirname, 'make_random_values.py'), dir], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  checkCorpus(t, listFiles(dir), 'random values');
+});
+
 test('keysFilter leaves the listed top-level tags out and nothing else', { skip }, () => {
   const bytes = bytesOf(join(data as string, 'test_files', 'CT_small.dcm'));
   const all = parseDicom(bytes, { stopBeforePixels: false, complete: true }).json as Record<string, unknown>;
