@@ -4,15 +4,7 @@
 // is ASCII, so fields are found without decoding; values are decoded (or copied) only on demand.
 import { CsvError } from './csv-error.ts';
 import { CsvRecord, FIELD_SLOW, type CsvDialect } from './record.ts';
-
-const LF = 0x0a;
-const CR = 0x0d;
-/** Word-at-a-time scanning of unquoted fields: a byte repeated in each lane, and lane high bits. */
-const WORD = 4;
-const ONES = 0x01010101;
-const HIGHS = 0x80808080 | 0;
-const LF_WORD = LF * ONES;
-const CR_WORD = CR * ONES;
+import { CR, LF, ONES, scanUnquoted } from './scan.ts';
 /** Spark's `maxColumns` default: a record with more fields is refused, not grown without bound. */
 export const MAX_FIELDS = 20_480;
 /** Largest record (one row, all fields) held while waiting for its end; Spark bounds this by maxCharsPerColumn. */
@@ -26,6 +18,15 @@ export type RecordHandler = (rec: CsvRecord) => void;
 export interface RecordSink {
   record(rec: CsvRecord): void;
   flush(): void;
+  /** When set, offered every record first (checked per record, so a sink may turn it on after
+   *  the header); what it declines (-1) takes the general path to record(). */
+  readonly fast?: FastRecordReader | null;
+}
+
+/** A consumer's fused reader for simple records (zipcsv-fast.ts): reads the record starting at
+ *  buf[i] straight into its columns and returns where the next one starts, or -1 (nothing kept). */
+export interface FastRecordReader {
+  read(buf: Uint8Array, view: DataView, i: number, n: number): number;
 }
 
 export class CsvTokenizer {
@@ -43,6 +44,7 @@ export class CsvTokenizer {
 
   private readonly onRecord: RecordHandler;
   private readonly onFlush: (() => void) | null;
+  private readonly sink: RecordSink | null;
 
   constructor(
     private readonly dialect: CsvDialect,
@@ -52,6 +54,7 @@ export class CsvTokenizer {
     this.rec = new CsvRecord(dialect);
     this.onRecord = typeof consumer === 'function' ? consumer : (rec) => consumer.record(rec);
     this.onFlush = typeof consumer === 'function' ? null : () => consumer.flush();
+    this.sink = typeof consumer === 'function' ? null : consumer;
   }
 
   /** Feed the next bytes of the member. */
@@ -122,6 +125,7 @@ export class CsvTokenizer {
   private parse(buf: Uint8Array, final: boolean): number {
     const { sep, quote, escape, comment } = this.dialect;
     const rec = this.rec;
+    const sink = this.sink;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const sepWord = sep * ONES;
     const n = buf.length;
@@ -146,6 +150,15 @@ export class CsvTokenizer {
         }
         this.line++;
         continue;
+      }
+      const fast = sink === null ? null : sink.fast;
+      if (fast != null) {
+        const next = fast.read(buf, view, i, n);
+        if (next >= 0) {
+          i = next;
+          this.line++;
+          continue;
+        }
       }
       rec.reset(buf, recStart, this.line);
       let recEnd = -1;
@@ -208,20 +221,7 @@ export class CsvTokenizer {
             end = i;
           }
         } else {
-          // Four bytes at a time while none is a separator, CR or LF (a word has byte x when
-          // w ^ x·0x01010101 has a zero byte: (v - 0x01…) & ~v & 0x80… is non-zero exactly then).
-          for (; i + WORD <= n; i += WORD) {
-            const w = view.getInt32(i, true);
-            const a = w ^ sepWord;
-            const b = w ^ LF_WORD;
-            const d = w ^ CR_WORD;
-            if ((((a - ONES) & ~a) | ((b - ONES) & ~b) | ((d - ONES) & ~d)) & HIGHS) break;
-          }
-          while (i < n) {
-            c = buf[i];
-            if (c === sep || c === LF || c === CR) break;
-            i++;
-          }
+          i = scanUnquoted(buf, view, i, n, sep, sepWord);
           end = i;
         }
         if (i >= n && !final) return recStart;

@@ -5,6 +5,8 @@ import { Data, DataType, makeData } from 'apache-arrow';
 import type { FieldBlock } from './zipcsv-block.ts';
 
 export const BITS_PER_BYTE = 8;
+/** Finished columns remembered for recycling: a chunk cuts a few batches at most before they are sent. */
+const MAX_IN_FLIGHT = 8;
 
 /** One column of the batch being built. `capacity` rows at most between two `finish()` calls. */
 export interface ColumnBuilder {
@@ -28,14 +30,22 @@ export interface ColumnBuilder {
   appendRepeated(value: Uint8Array, n: number): void;
   /** Drop rows after `length` (a row DROPMALFORMED removes after its fields were appended). */
   truncate(length: number): void;
-  /** The column's Data; the builder starts afresh. */
+  /** The column's Data; the builder starts afresh (on recycled buffers when there are some). */
   finish(): Data;
+  /** `data` (which finish() gave) is no longer read by anyone: its buffers may be refilled. */
+  recycle(data: Data): void;
 }
+
+
 
 export abstract class Base implements ColumnBuilder {
   length = 0;
   protected nulls = 0;
   protected validity: Uint8Array;
+  /** Finished Data not yet recycled, with their buffers, oldest first (at most MAX_IN_FLIGHT:
+   *  a consumer that never recycles just gets new buffers); and buffers free to refill. */
+  private readonly inFlight: Array<{ data: Data; buffers: ArrayBufferView[] }> = [];
+  private readonly spare: ArrayBufferView[][] = [];
   constructor(readonly type: DataType, protected readonly capacity: number) {
     this.validity = new Uint8Array(Math.ceil(capacity / BITS_PER_BYTE));
   }
@@ -47,7 +57,10 @@ export abstract class Base implements ColumnBuilder {
     return this.appendRange(bytes, 0, bytes.length);
   }
   protected abstract take(): Record<string, unknown>;
-  protected abstract reset(): void;
+  /** The builder's own buffers (not the validity bitmap), handed over with the finished Data. */
+  protected abstract owned(): ArrayBufferView[];
+  /** Start afresh on `reuse` (what owned() gave for an earlier, recycled Data), or on new buffers. */
+  protected abstract reset(reuse: ArrayBufferView[] | null): void;
 
   protected valid(): number {
     const i = this.length++;
@@ -85,10 +98,21 @@ export abstract class Base implements ColumnBuilder {
   finish(): Data {
     const props = { type: this.type, length: this.length, nullCount: this.nulls, nullBitmap: this.validity.subarray(0, Math.ceil(this.length / BITS_PER_BYTE)), ...this.take() };
     const data = makeData(props as Parameters<typeof makeData>[0]) as Data;
-    this.validity = new Uint8Array(Math.ceil(this.capacity / BITS_PER_BYTE));
+    this.inFlight.push({ data, buffers: [this.validity, ...this.owned()] });
+    if (this.inFlight.length > MAX_IN_FLIGHT) this.inFlight.shift();
+    const reuse = this.spare.pop();
+    if (reuse) {
+      this.validity = reuse[0] as Uint8Array;
+      this.validity.fill(0);
+    } else this.validity = new Uint8Array(Math.ceil(this.capacity / BITS_PER_BYTE));
     this.length = 0;
     this.nulls = 0;
-    this.reset();
+    this.reset(reuse ? reuse.slice(1) : null);
     return data;
+  }
+
+  recycle(data: Data): void {
+    const at = this.inFlight.findIndex((f) => f.data === data);
+    if (at >= 0) this.spare.push(this.inFlight.splice(at, 1)[0].buffers);
   }
 }

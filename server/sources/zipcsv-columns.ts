@@ -63,7 +63,7 @@ abstract class ParsedColumn extends Base {
 }
 
 /** Int8/16/32, Float32/64, Date32: one JS number per value. */
-class NumberColumn extends ParsedColumn {
+export class NumberColumn extends ParsedColumn {
   private values: FixedArray;
   constructor(type: DataType, capacity: number, private readonly make: (n: number) => FixedArray, private readonly parse: IntoParser) {
     super(type, capacity);
@@ -80,13 +80,16 @@ class NumberColumn extends ParsedColumn {
   protected take() {
     return { data: this.values.subarray(0, this.length) };
   }
-  protected reset(): void {
-    this.values = this.make(this.capacity);
+  protected owned(): ArrayBufferView[] {
+    return [this.values];
+  }
+  protected reset(reuse: ArrayBufferView[] | null): void {
+    this.values = reuse ? (reuse[0] as FixedArray) : this.make(this.capacity);
   }
 }
 
 /** Int64 and Timestamp(µs): safe integers written as two 32-bit halves, bigints directly. */
-class Int64Column extends ParsedColumn {
+export class Int64Column extends ParsedColumn {
   private values: BigInt64Array;
   private halves: Int32Array;
   constructor(type: DataType, capacity: number, private readonly parse: Int64IntoParser, private readonly general: RangeParser<number | bigint>) {
@@ -113,13 +116,16 @@ class Int64Column extends ParsedColumn {
   protected take() {
     return { data: this.values.subarray(0, this.length) };
   }
-  protected reset(): void {
-    this.values = new BigInt64Array(this.capacity);
+  protected owned(): ArrayBufferView[] {
+    return [this.values];
+  }
+  protected reset(reuse: ArrayBufferView[] | null): void {
+    this.values = reuse ? (reuse[0] as BigInt64Array) : new BigInt64Array(this.capacity);
     this.halves = new Int32Array(this.values.buffer);
   }
 }
 
-class BoolColumn extends Base {
+export class BoolColumn extends Base {
   private bits: Uint8Array;
   constructor(type: DataType, capacity: number) {
     super(type, capacity);
@@ -156,8 +162,14 @@ class BoolColumn extends Base {
   protected take() {
     return { data: this.bits.subarray(0, Math.ceil(this.length / BITS_PER_BYTE)) };
   }
-  protected reset(): void {
-    this.bits = new Uint8Array(Math.ceil(this.capacity / BITS_PER_BYTE));
+  protected owned(): ArrayBufferView[] {
+    return [this.bits];
+  }
+  protected reset(reuse: ArrayBufferView[] | null): void {
+    if (reuse) {
+      this.bits = reuse[0] as Uint8Array;
+      this.bits.fill(0);
+    } else this.bits = new Uint8Array(Math.ceil(this.capacity / BITS_PER_BYTE));
   }
 }
 

@@ -51,7 +51,7 @@ export async function* readZipcsv(root: DataRoot, rawSpec: unknown, settings: Zi
           ? tokenizeMember(opened.input, entry, settings, signal, new MemberRows(layout, settings, sink, seg.path, entry.name))
           : new LineRows(sink, settings, seg.path, entry.name).read(opened.input, entry, signal);
         try {
-          for await (const _ of steps) yield* sink.take(false);
+          for await (const _ of steps) yield* sent(sink, false);
         } catch (err) {
           if (!(settings.ignoreCorruptFiles && isSkippableDamage(err))) throw err;
         }
@@ -60,5 +60,17 @@ export async function* readZipcsv(root: DataRoot, rawSpec: unknown, settings: Zi
       await opened.input.close();
     }
   }
-  yield* sink.take(true);
+  yield* sent(sink, true);
+}
+
+/**
+ * The sink's ready batches, each released once the consumer pulls the next: Source.read's
+ * consumer (DoGet) has encoded — copied — a batch before it asks for another, so the batch's
+ * buffers can take later rows. A consumer that keeps batches must copy them first.
+ */
+function* sent(sink: BatchSink, final: boolean): Generator<RecordBatch> {
+  for (const batch of sink.take(final)) {
+    yield batch;
+    sink.release(batch);
+  }
 }

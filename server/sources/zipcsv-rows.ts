@@ -10,13 +10,21 @@ import { CsvRecord, FIELD_SLOW } from '../csv/record.ts';
 import type { RecordSink } from '../csv/tokenizer.ts';
 import type { BatchSink } from './zipcsv-batches.ts';
 import { FieldBlock } from './zipcsv-block.ts';
+import { fastRows, type FastRowOwner, type FastRows } from './zipcsv-fast.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 import type { Layout } from './zipcsv-schema.ts';
 
 const NO_COLUMN = -1;
+/** Fused rows are counted into the batch at least this often, so the byte budget is checked. */
+const FAST_COUNT_EVERY = 256;
 const utf8 = new TextEncoder();
 
-export class MemberRows implements RecordSink {
+export class MemberRows implements RecordSink, FastRowOwner {
+  /** The fused path (zipcsv-fast.ts), once the member's columns are known; null when it cannot apply. */
+  fast: FastRows | null = null;
+  /** Fused rows appended to the data columns but not yet to the others nor counted in the batch. */
+  private pending = 0;
+  private pendingLimit = 0;
   /** Schema column of each field position; NO_COLUMN drops the field. */
   private map: Int32Array;
   /** Data columns this member has no field for (header union): always null. */
@@ -42,6 +50,7 @@ export class MemberRows implements RecordSink {
     this.memberBytes = utf8.encode(member);
     this.block = new FieldBlock(settings.dialect, settings.nullBytes, this.map.length);
     this.replay = new CsvRecord(settings.dialect);
+    this.startFast();
   }
 
   /** The tokenizer's record callback: well-formed records wait in the block, others go row by row. */
@@ -50,9 +59,15 @@ export class MemberRows implements RecordSink {
       this.awaitingHeader = false;
       if (this.settings.userSchema === null) this.mapHeader(rec);
       this.block.setWidth(this.map.length);
+      this.startFast();
       return;
     }
-    if (rec.count !== this.map.length || rec.unclosed) {
+    if (this.fast !== null) {
+      // Records the fused path declined, in order with its rows: one by one.
+      this.countFast();
+      this.appendRow(rec);
+      this.countFast();
+    } else if (rec.count !== this.map.length || rec.unclosed) {
       this.fillColumns();
       this.appendRow(rec);
       rec.base = 0;
@@ -61,8 +76,42 @@ export class MemberRows implements RecordSink {
 
   /** Fill the columns from the block (the tokenizer is about to move its buffer). */
   flush(): void {
+    this.countFast();
     this.fillColumns();
     this.block.release();
+  }
+
+  get nextRow(): number {
+    return this.sink.rows + this.pending;
+  }
+
+  fastRow(): void {
+    if (++this.pending >= this.pendingLimit) this.countFast();
+  }
+
+  private startFast(): void {
+    if (this.awaitingHeader) return;
+    const { builders } = this.sink;
+    this.fast = fastRows(Array.from(this.map, (col) => builders[col]), this.settings.dialect, this.settings.nullBytes, this);
+    this.countFast();
+  }
+
+  /** Give the pending fused rows their other columns (nulls, source names) and count them in the batch. */
+  private countFast(): void {
+    const n = this.pending;
+    if (n > 0) {
+      this.pending = 0;
+      const { builders } = this.sink;
+      for (const col of this.missing) builders[col].appendNulls(n);
+      const { corrupt, zip, member } = this.layout;
+      if (corrupt >= 0) builders[corrupt].appendNulls(n);
+      if (zip >= 0) {
+        builders[zip].appendRepeated(this.zipBytes, n);
+        builders[member].appendRepeated(this.memberBytes, n);
+      }
+      this.sink.addRows(n);
+    }
+    this.pendingLimit = Math.min(FAST_COUNT_EVERY, this.sink.room);
   }
 
   private fillColumns(): void {

@@ -4,19 +4,27 @@
 import type { DataType } from 'apache-arrow';
 import type { FieldBlock } from './zipcsv-block.ts';
 import { Base } from './zipcsv-column-base.ts';
+import { CR, LF, SCAN_WORD } from '../csv/scan.ts';
 
 const INITIAL_TEXT_BYTES = 64 * 1024;
 /** Fields up to this many bytes are copied by hand (word or byte loop) rather than via a view. */
 const SHORT_COPY = 24;
 /** Bytes per word copied by the column-at-a-time string path. */
 const WORD = 4;
+// The word test's constants are module-local: the hot loops read them as compile-time constants.
+const ONES = 0x01010101;
+const HIGHS = 0x80808080 | 0;
+const LF_WORD = 0x0a0a0a0a;
+const CR_WORD = 0x0d0d0d0d;
 /** The next batch's text buffer: the last one's size plus 1/16, so it rarely has to grow. */
 const NEXT_BATCH_SLACK_SHIFT = 4;
 
 /** Utf8 and Binary: the bytes as they are (the member was normalised to UTF-8 before tokenising). */
 export class BytesColumn extends Base {
   private offsets: Int32Array;
-  private data = new Uint8Array(INITIAL_TEXT_BYTES);
+  private data: Uint8Array = new Uint8Array(INITIAL_TEXT_BYTES);
+  /** The same bytes for word stores (the fused scan). */
+  private dv = new DataView(this.data.buffer);
   private used = 0;
   constructor(type: DataType, capacity: number) {
     super(type, capacity);
@@ -121,10 +129,84 @@ export class BytesColumn extends Base {
     this.nulls = nulls;
     return true;
   }
+  /**
+   * The fused path (zipcsv-fast.ts): an unquoted field starting at buf[i] is scanned and copied
+   * in the same pass, four bytes at a time, up to the separator, CR or LF. Returns that
+   * delimiter's index with the value appended (empty = null), or -1 when the chunk ends first
+   * (nothing appended; the caller rolls the row back).
+   */
+  scanPlain(buf: Uint8Array, view: DataView, i: number, n: number, sep: number, sepWord: number): number {
+    let data = this.data;
+    let dv = this.dv;
+    let j = this.used;
+    for (; i + SCAN_WORD <= n; i += SCAN_WORD, j += SCAN_WORD) {
+      const w = view.getInt32(i, true);
+      const a = w ^ sepWord;
+      const b = w ^ LF_WORD;
+      const d = w ^ CR_WORD;
+      if ((((a - ONES) & ~a) | ((b - ONES) & ~b) | ((d - ONES) & ~d)) & HIGHS) break;
+      if (j + SCAN_WORD > data.length) {
+        data = this.grow(j + SCAN_WORD, j);
+        dv = this.dv;
+      }
+      dv.setInt32(j, w, true);
+    }
+    for (; i < n; i++, j++) {
+      const c = buf[i];
+      if (c === sep || c === LF || c === CR) break;
+      if (j >= data.length) data = this.grow(j + 1, j);
+      data[j] = c;
+    }
+    if (i >= n) return -1;
+    this.finishValue(j);
+    return i;
+  }
+
+  /**
+   * The fused path for a quoted field whose opening quote is at buf[i - 1]: copies the value,
+   * unescaped as unescapeField does (doubled quote or escape + quote/escape give the second
+   * byte; any other escape is kept). Returns the index after the closing quote, or -1 when the
+   * field is not simple (a line break inside, or the chunk ends first): the record's general path.
+   */
+  scanQuoted(buf: Uint8Array, i: number, n: number, quote: number, escape: number): number {
+    let data = this.data;
+    let j = this.used;
+    for (; i < n; i++) {
+      let c = buf[i];
+      if (c === quote || (c === escape && escape !== quote)) {
+        if (i + 1 >= n) return -1;
+        const d = buf[i + 1];
+        if (c === quote && d !== quote) {
+          this.finishValue(j);
+          return i + 1;
+        }
+        if (d === quote || d === escape) {
+          c = d;
+          i++;
+        }
+      } else if (c === LF || c === CR) return -1;
+      if (j >= data.length) data = this.grow(j + 1, j);
+      data[j++] = c;
+    }
+    return -1;
+  }
+
+  /** The value just copied ends at `end` of the data buffer; an empty one is null. */
+  private finishValue(end: number): void {
+    const i = this.length++;
+    if (end === this.used) this.nulls++;
+    else {
+      this.used = end;
+      this.validity[i >> 3] |= 1 << (i & 7);
+    }
+    this.offsets[i + 1] = end;
+  }
+
   private grow(need: number, used: number): Uint8Array {
     const grown = new Uint8Array(Math.max(need, 2 * this.data.length));
     grown.set(this.data.subarray(0, used));
     this.data = grown;
+    this.dv = new DataView(grown.buffer);
     return grown;
   }
   override truncate(length: number): void {
@@ -134,9 +216,18 @@ export class BytesColumn extends Base {
   protected take() {
     return { valueOffsets: this.offsets.subarray(0, this.length + 1), data: this.data.subarray(0, this.used) };
   }
-  protected reset(): void {
-    this.offsets = new Int32Array(this.capacity + 1);
-    this.data = new Uint8Array(Math.max(INITIAL_TEXT_BYTES, this.used + (this.used >> NEXT_BATCH_SLACK_SHIFT)));
+  protected owned(): ArrayBufferView[] {
+    return [this.offsets, this.data];
+  }
+  protected reset(reuse: ArrayBufferView[] | null): void {
+    if (reuse) {
+      this.offsets = reuse[0] as Int32Array;
+      this.data = reuse[1] as Uint8Array;
+    } else {
+      this.offsets = new Int32Array(this.capacity + 1);
+      this.data = new Uint8Array(Math.max(INITIAL_TEXT_BYTES, this.used + (this.used >> NEXT_BATCH_SLACK_SHIFT)));
+    }
+    this.dv = new DataView(this.data.buffer);
     this.used = 0;
   }
 }
