@@ -49,7 +49,8 @@ export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep:
   const scope = openScope(ctx, ds, inheritedPixelRep);
   const out: Record<string, JsonElement> = {};
   const keys: string[] = [];
-  for (const [tag, el] of ds.elements) {
+  for (const el of ds.elements.values()) {
+    const tag = el.tag;
     if (skip !== undefined && skip.has(tag)) {
       skippedElement(ctx, scope, el);
       continue;

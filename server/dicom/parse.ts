@@ -135,7 +135,7 @@ export function walkFile(input: WalkContext, header: Part10Header, stopBeforePix
   // FileDataset.original_encoding is the transfer syntax's, whatever the first element looked like.
   top.ds.implicit = header.implicit;
   // pydicom's dataset.update(command_set): raw command elements replace or join the dataset's.
-  if (header.command && header.dataset === input) for (const [tag, el] of header.command.elements) top.ds.elements.set(tag, el);
+  if (header.command && header.dataset === input) for (const el of header.command.elements.values()) top.ds.elements.set(el.tag, el);
   return top.ds;
 }
 

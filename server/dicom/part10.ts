@@ -6,6 +6,7 @@
 import { constants, inflateRawSync } from 'node:zlib';
 import { DEFAULT_ENCODINGS, latin1 } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
+import { ElementList } from './element-list.ts';
 import { datasetJson, tagKey } from './json-model.ts';
 import { type RawDataset, readDataset, WalkContext } from './walker.ts';
 
@@ -60,10 +61,10 @@ function readGroup(ctx: WalkContext, pos: number, group: number, implicit: boole
 /** _read_file_meta_info: explicit VR LE, re-read as implicit if the first element's VR is unknown. */
 function readFileMeta(ctx: WalkContext, pos: number): { ds: RawDataset; pos: number } {
   const meta = readGroup(ctx, pos, FILE_META_GROUP, false);
-  const first = meta.ds.elements.values().next();
-  if (first.done) return meta;
+  const first = meta.ds.elements.first();
+  if (first === undefined) return meta;
   try {
-    datasetJson(ctx, { ...meta.ds, elements: new Map([[first.value.tag, first.value]]) }, undefined);
+    datasetJson(ctx, { ...meta.ds, elements: ElementList.of(first) }, undefined);
   } catch (err) {
     if (err instanceof DicomError && err.code === 'UNKNOWN_VR') return readGroup(ctx, pos, FILE_META_GROUP, true);
     // pydicom converts the element with its retrying converters: only a wrong byte count raises here.
@@ -79,7 +80,7 @@ function transferSyntaxOf(ctx: WalkContext, meta: RawDataset): string | null {
   if (!el) return null;
   let v: unknown[] | undefined;
   try {
-    v = datasetJson(ctx, { ...meta, elements: new Map([[el.tag, el]]) }, undefined)[tagKey(TRANSFER_SYNTAX_UID)]?.Value;
+    v = datasetJson(ctx, { ...meta, elements: ElementList.of(el) }, undefined)[tagKey(TRANSFER_SYNTAX_UID)]?.Value;
   } catch (err) {
     if (!(err instanceof DicomError) || err.code !== 'BAD_VALUE') throw err;
     v = latin1(ctx.buf.subarray(el.start, el.end)).split('\\').map((s) => s.replace(/[\0 ]+$/, ''));

@@ -7,6 +7,7 @@
 import { publicVr } from './dictionary.ts';
 import { DicomError, formatTag } from './dicom-error.ts';
 import { encodingsFromValue } from './values.ts';
+import { ElementList } from './element-list.ts';
 
 export const UNDEFINED_LENGTH = 0xffffffff;
 export const ITEM_TAG = 0xfffee000;
@@ -45,7 +46,7 @@ export interface RawElement {
 
 export interface RawDataset {
   /** Elements by tag in file order; a repeated tag replaces the value, keeps its place. */
-  elements: Map<number, RawElement>;
+  elements: ElementList;
   /** Character set codecs inherited from the enclosing dataset (pydicom's parent_encoding). */
   parentEncodings: readonly string[];
   /** The VR encoding the dataset was read with (pydicom's original_encoding[0]). */
@@ -165,7 +166,7 @@ function readElementHeader(ctx: WalkContext, pos: number, implicit: boolean, lit
 export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset; pos: number; implicit: boolean } {
   const implicit = detectImplicit(ctx, s);
   const { limit, little } = s;
-  const elements = new Map<number, RawElement>();
+  const elements = new ElementList();
   const ds: RawDataset = { elements, parentEncodings: s.parentEncodings, implicit };
   let encodings = s.parentEncodings;
   let pos = s.pos;

@@ -1,12 +1,17 @@
 // Micro-measure (not a test): header-only CPU µs per file of the two ways to the JSON text:
 // 'model' = parseDicom + serialiseModel + the UTF-8 write a worker does, 'text' = parseDicomText
 // into a JsonSink. Run each way in its own process, with --trace-gc to count collections:
-//   node --trace-gc --import tsx test/dicom/measure-text.ts model|text [rounds] file.dcm ...
+//   node --trace-gc --import tsx test/dicom/measure-text.ts model|text|walk [rounds] file.dcm ...
+// Bytes allocated per file are the heap's growth over a round, exact only when no collection ran
+// in it: give the young generation room, e.g. --min-semi-space-size=64 --max-semi-space-size=64.
 import { readFileSync } from 'node:fs';
 import { parseDicom } from '../../server/dicom/parse.ts';
 import { parseDicomText } from '../../server/dicom/parse-text.ts';
 import { JsonSink } from '../../server/dicom/json-sink.ts';
 import { serialiseModel } from '../../server/dicom/serialise.ts';
+import { walkFile } from '../../server/dicom/parse.ts';
+import { readPart10Header } from '../../server/dicom/part10.ts';
+import { WalkContext } from '../../server/dicom/walker.ts';
 
 const [way, roundsArg, ...files] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? 10);
@@ -47,10 +52,22 @@ function viaText(): number {
   return bytes;
 }
 
-const run = way === 'text' ? viaText : viaModel;
+/** The walk alone (Part 10 header + elements, no values): what both ways share. */
+function viaWalk(): number {
+  let elements = 0;
+  for (const bytes of inputs) {
+    const input = new WalkContext(bytes, true);
+    elements += walkFile(input, readPart10Header(input, true), true).elements.size;
+  }
+  return elements;
+}
+
+const run = way === 'text' ? viaText : way === 'walk' ? viaWalk : viaModel;
 for (let round = 0; round < rounds; round++) {
+  const heap = process.memoryUsage().heapUsed;
   const t0 = process.cpuUsage();
   const bytes = run();
   const t = process.cpuUsage(t0);
-  console.log(`${way} round ${round}: ${((t.user + t.system) / inputs.length).toFixed(1)} µs CPU per file, ${(bytes / inputs.length).toFixed(0)} B of text per file`);
+  const allocated = (process.memoryUsage().heapUsed - heap) / inputs.length;
+  console.log(`${way} round ${round}: ${((t.user + t.system) / inputs.length).toFixed(1)} µs CPU per file, ${(bytes / inputs.length).toFixed(0)} ${way === 'walk' ? 'top-level elements' : 'B of text'} per file, heap +${(allocated / 1024).toFixed(1)} KiB per file`);
 }
