@@ -35,29 +35,26 @@ const PICK_STREAM = 1;
 export type ColumnGenerator = (rows: number) => Data;
 
 /**
- * Integers in [from, from + span) (span <= 2^53, all below 2^53) as little-endian 32-bit word
- * pairs at `words[stride * i]`: the high word below span / 2^32, the low word a raw draw,
- * each column filled in one Prng.fill loop (issue 7: generation must stay cheap next to sending).
+ * A column's values memory kept from batch to batch: the Source contract (source.ts) says a
+ * batch is consumed before the next is pulled, so steady-state generation writes into memory that
+ * is already mapped (no page faults) and leaves nothing for the GC (issue 7: the DoGet figure).
+ * Words a column never writes (a decimal's upper 64 bits) stay zero from the allocation.
  */
-function fillWide(words: Uint32Array, stride: number, rows: number, prng: Prng, from: number, span: number): void {
-  if (span <= UINT32_RANGE) {
-    prng.fill(words, 0, stride, rows, span);
-  } else {
-    prng.fill(words, 0, stride, rows);
-    prng.fill(words, 1, stride, rows, Math.floor(span / UINT32_RANGE));
-  }
-  if (from === 0) return;
-  for (let at = 0; at < rows * stride; at += stride) {
-    const v = from + words[at + 1] * UINT32_RANGE + words[at];
-    words[at] = v >>> 0;
-    words[at + 1] = (v / UINT32_RANGE) >>> 0;
-  }
+function reused<A extends { length: number; subarray(begin: number, end: number): A }>(allocate: (n: number) => A): (n: number) => A {
+  let kept: A | undefined;
+  return (n) => {
+    if (!kept || kept.length < n) kept = allocate(n);
+    return kept.subarray(0, n);
+  };
 }
 
-function int64Data(type: DataType, rows: number, prng: Prng, from: number, to: number): Data {
-  const words = new Uint32Array(rows * 2);
-  fillWide(words, 2, rows, prng, from, to - from);
-  return makeData({ type, length: rows, nullCount: 0, data: new BigInt64Array(words.buffer) } as never);
+function int64Column(type: DataType, prng: Prng, from: number, to: number): ColumnGenerator {
+  const memory = reused((n) => new Uint32Array(n));
+  return (rows) => {
+    const words = memory(rows * 2);
+    prng.fillWide(words, 2, rows, from, to - from);
+    return makeData({ type, length: rows, nullCount: 0, data: new BigInt64Array(words.buffer, words.byteOffset, rows) } as never);
+  };
 }
 
 function stringColumn(field: Field, seed: number, partitionRows: number): ColumnGenerator {
@@ -82,31 +79,34 @@ function stringColumn(field: Field, seed: number, partitionRows: number): Column
 
 function intColumn(type: Int, prng: Prng): ColumnGenerator {
   const range = INT_RANGES[type.bitWidth];
-  if (type.bitWidth === 64) return (rows) => int64Data(type, rows, prng, 0, range);
+  if (type.bitWidth === 64) return int64Column(type, prng, 0, range);
   const Arr = type.bitWidth === 8 ? Int8Array : type.bitWidth === 16 ? Int16Array : Int32Array;
+  const draws = reused((n) => new Uint32Array(n));
+  const values = reused((n) => new Arr(n));
   return (rows) => {
-    const draws = new Uint32Array(rows);
-    prng.fill(draws, 0, 1, rows, range);
-    return makeData({ type, length: rows, nullCount: 0, data: new Arr(draws) } as never);
+    const drawn = draws(rows);
+    prng.fill(drawn, 0, 1, rows, range);
+    const out = values(rows);
+    out.set(drawn);
+    return makeData({ type, length: rows, nullCount: 0, data: out } as never);
   };
 }
 
 function floatColumn(type: Float, prng: Prng): ColumnGenerator {
   const Arr = type.precision === 1 ? Float32Array : Float64Array;
+  const memory = reused((n) => new Arr(n));
   return (rows) => {
-    // One 32-bit draw per value (plenty of distinct values for fake data), drawn into the column's
-    // own memory and widened in place from the end: value i covers draws i.. (2i + 1), all read.
-    const values = new Arr(rows);
-    const draws = new Uint32Array(values.buffer, 0, rows);
-    prng.fill(draws, 0, 1, rows);
-    for (let i = rows - 1; i >= 0; i--) values[i] = draws[i] * FLOAT_STEP;
+    // One 32-bit draw per value: plenty of distinct values for fake data.
+    const values = memory(rows);
+    prng.fillScaled(values, rows, FLOAT_STEP);
     return makeData({ type, length: rows, nullCount: 0, data: values } as never);
   };
 }
 
 function boolColumn(type: DataType, prng: Prng): ColumnGenerator {
+  const memory = reused((n) => new Uint8Array(n));
   return (rows) => {
-    const bits = new Uint8Array(Math.ceil(rows / 8));
+    const bits = memory(Math.ceil(rows / 8)).fill(0);
     for (let i = 0; i < rows; i++) if (prng.uint32() & 1) bits[i >> 3] |= 1 << (i & 7);
     return makeData({ type, length: rows, nullCount: 0, data: bits } as never);
   };
@@ -114,9 +114,10 @@ function boolColumn(type: DataType, prng: Prng): ColumnGenerator {
 
 function decimalColumn(type: Decimal, prng: Prng): ColumnGenerator {
   const range = 10 ** Math.min(type.precision, MAX_DECIMAL_DIGITS);
+  const memory = reused((n) => new Uint32Array(n));
   return (rows) => {
-    const words = new Uint32Array(rows * DECIMAL_WORDS);
-    fillWide(words, DECIMAL_WORDS, rows, prng, 0, range);
+    const words = memory(rows * DECIMAL_WORDS);
+    prng.fillWide(words, DECIMAL_WORDS, rows, 0, range);
     return makeData({ type, length: rows, nullCount: 0, data: words } as never);
   };
 }
@@ -149,15 +150,16 @@ export function columnGenerator(field: Field, seed: number, partitionRows: numbe
     case Type.Binary: return binaryColumn(type, prng);
     case Type.Date: {
       const [from, to] = [DATE_FROM / MS_PER_DAY, DATE_TO / MS_PER_DAY];
+      const memory = reused((n) => new Int32Array(n));
       return (rows) => {
-        const days = new Int32Array(rows);
+        const days = memory(rows);
         for (let i = 0; i < rows; i++) days[i] = from + prng.below(to - from);
         return makeData({ type, length: rows, nullCount: 0, data: days } as never);
       };
     }
     case Type.Timestamp: {
       const [from, to] = [TIMESTAMP_FROM * MICROS_PER_MS, TIMESTAMP_TO * MICROS_PER_MS];
-      return (rows) => int64Data(type, rows, prng, from, to);
+      return int64Column(type, prng, from, to);
     }
     default:
       throw invalidArgument(`fake: field '${field.name}' has type ${type}, which the fake source does not generate`);

@@ -50,12 +50,45 @@ export class Prng {
   fill(out: Uint32Array, start: number, stride: number, count: number, n: number = UINT32_RANGE): void {
     const scale = n / UINT32_RANGE;
     let state = this.state | 0;
-    for (let i = 0, at = start; i < count; i++, at += stride) {
+    const end = start + count * stride;
+    for (let at = start; at < end; at += stride) {
       state = (state + 0x6d2b79f5) | 0;
       let t = Math.imul(state ^ (state >>> 15), state | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
       const draw = (t ^ (t >>> 14)) >>> 0;
       out[at] = n === UINT32_RANGE ? draw : Math.floor(draw * scale);
+    }
+    this.state = state >>> 0;
+  }
+  /** Writes `count` values `uint32() * step` into `out` (a float column: one draw per value, one pass). */
+  fillScaled(out: Float64Array | Float32Array, count: number, step: number): void {
+    let state = this.state | 0;
+    for (let i = 0; i < count; i++) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((t ^ (t >>> 14)) >>> 0) * step;
+    }
+    this.state = state >>> 0;
+  }
+  /**
+   * Integers `from + floor(uint32() * span / 2^32)` (from + span <= 2^53), one draw each, written
+   * as little-endian 32-bit word pairs at `out[stride * i]` (low) and `out[stride * i + 1]` (high):
+   * int64 and decimal128 columns from half the draws two words would take. A span above 2^32
+   * leaves gaps between values; 2^32 distinct values are plenty for fake data.
+   */
+  fillWide(out: Uint32Array, stride: number, count: number, from: number, span: number): void {
+    const scale = span / UINT32_RANGE;
+    let state = this.state | 0;
+    const end = count * stride;
+    for (let at = 0; at < end; at += stride) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      const value = from + Math.floor(((t ^ (t >>> 14)) >>> 0) * scale);
+      const high = Math.floor(value / UINT32_RANGE);
+      out[at] = value - high * UINT32_RANGE;
+      out[at + 1] = high;
     }
     this.state = state >>> 0;
   }

@@ -39,5 +39,11 @@ export interface Source {
   /** Schema with default options: what ListFlights shows. */
   defaultSchema(): Schema;
   describe(request: SourceRequest, ctx: SourceContext): Promise<Plan>;
+  /**
+   * One partition's batches, pulled one at a time. A batch is consumed when the next one is asked
+   * for (or the iteration returns): the consumer has encoded or copied whatever it keeps by then,
+   * so a source may reuse a batch's memory for the next one (the fake source does, so generating
+   * rows touches no fresh memory: issue 7). Sources that allocate fresh batches stay correct.
+   */
   read(request: SourceRequest, spec: unknown, ctx: SourceContext): AsyncIterable<RecordBatch>;
 }

@@ -28,6 +28,32 @@ test('Prng.fill with a bound gives below(n) for each draw', () => {
   }
 });
 
+test('Prng.fillWide writes from + floor(uint32() * span / 2^32) as low/high word pairs', () => {
+  for (const [from, span] of [[0, 1e15], [Date.UTC(2000, 0, 1) * 1000, 7.9e14], [5, 1000]]) {
+    const [one, bulk] = [new Prng(span), new Prng(span)];
+    const out = new Uint32Array(DRAWS * 4);
+    bulk.fillWide(out, 4, DRAWS, from, span);
+    for (let i = 0; i < DRAWS; i++) {
+      const want = from + Math.floor((one.uint32() * span) / UINT32_RANGE);
+      assert.equal(out[4 * i + 1] * UINT32_RANGE + out[4 * i], want, `span ${span} draw ${i}`);
+      assert.equal(out[4 * i + 2], 0, 'words past the pair untouched');
+    }
+    assert.equal(bulk.uint32(), one.uint32());
+  }
+});
+
+test('Prng.fillScaled writes uint32() * step, rounded to the array type', () => {
+  const step = 1000 / UINT32_RANGE;
+  for (const Arr of [Float64Array, Float32Array]) {
+    const [one, bulk] = [new Prng(3), new Prng(3)];
+    const out = new Arr(DRAWS);
+    bulk.fillScaled(out, DRAWS, step);
+    const want = new Arr(DRAWS);
+    for (let i = 0; i < DRAWS; i++) want[i] = one.uint32() * step;
+    assert.deepEqual(out, want);
+  }
+});
+
 /** Column values as JS numbers (int64 and decimal128 via their 32-bit words; all below 2^53). */
 function numbers(data: Data, words: number): number[] {
   const raw = data.values as ArrayLike<number> & { buffer: ArrayBuffer; byteOffset: number };
