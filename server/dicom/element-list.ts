@@ -14,6 +14,8 @@ export class ElementList {
   /** Tag → position, built on the first lookup in a large list whose tags do not ascend. */
   private index: Map<number, number> | null = null;
   private ascending = true;
+  /** The greatest tag so far: a greater one cannot be present (not the last one once unsorted). */
+  private max = -1;
 
   static of(el: RawElement): ElementList {
     const one = new ElementList();
@@ -45,8 +47,10 @@ export class ElementList {
 
   /** Add `el` at the end, or in the place of an element with the same tag. */
   set(tag: number, el: RawElement): void {
-    const n = this.tags.length;
-    if (n === 0 || tag > this.tags[n - 1]) return this.push(tag, el);
+    if (tag > this.max) {
+      this.max = tag;
+      return this.push(tag, el);
+    }
     const at = this.indexOf(tag);
     if (at >= 0) {
       this.list[at] = el;
@@ -61,6 +65,7 @@ export class ElementList {
     this.list.length = 0;
     this.index = null;
     this.ascending = true;
+    this.max = -1;
   }
 
   private push(tag: number, el: RawElement): void {
