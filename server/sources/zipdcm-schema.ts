@@ -59,7 +59,6 @@ export function rowPart(row: RowInput): RowsPart {
 const FIRST_ROWS = 1024;
 /** Bytes a row adds beyond its text (key columns, offsets), for the batch size estimate. */
 const ROW_OVERHEAD = 200;
-const FIRST_BYTES = 64 * 1024;
 
 function grow<T extends Uint8Array | Int32Array | BigInt64Array>(a: T, need: number, make: (n: number) => T): T {
   if (need <= a.length) return a;
@@ -79,9 +78,11 @@ function bitmap(valid: Uint8Array, rows: number): { nullBitmap: Uint8Array | und
   return { nullBitmap: nulls ? bits : undefined, nullCount: nulls };
 }
 
-/** A utf8 column assembled from byte ranges (no decode/encode of the text). */
+/** A utf8 column assembled from byte ranges (no decode/encode of the text). The bytes are kept
+ *  as views of the workers' chunk buffers and copied once, into a buffer of the final size, at
+ *  finish: a doubling buffer allocated and copied a batch's meta text about twice over. */
 class Utf8Column {
-  private bytes = new Uint8Array(FIRST_BYTES);
+  private pieces: Uint8Array[] = [];
   private end = 0;
   private offsets = new Int32Array(FIRST_ROWS + 1);
   private valid = new Uint8Array(FIRST_ROWS);
@@ -96,7 +97,7 @@ class Utf8Column {
     this.push(s === null ? null : Buffer.from(s, 'utf8'));
   }
 
-  /** Rows 0..n-1 of `part` with one copy of their bytes. */
+  /** Rows 0..n-1 of `part`, their bytes as one piece. */
   copyAll(part: Utf8Part, n: number): void {
     const start = part.offsets[0];
     const stop = part.offsets[n];
@@ -104,8 +105,7 @@ class Utf8Column {
     this.rows += n;
     this.offsets = grow(this.offsets, this.rows + 1, (k) => new Int32Array(k));
     this.valid = grow(this.valid, this.rows, (k) => new Uint8Array(k));
-    this.bytes = grow(this.bytes, this.end + stop - start, (k) => new Uint8Array(k));
-    this.bytes.set(part.bytes.subarray(start, stop), this.end);
+    if (stop > start) this.pieces.push(part.bytes.subarray(start, stop));
     const delta = this.end - start;
     for (let i = 1; i <= n; i++) this.offsets[row + i] = part.offsets[i] + delta;
     this.valid.set(part.valid.subarray(0, n), row);
@@ -127,8 +127,15 @@ class Utf8Column {
 
   finish(type: DataType): Data {
     const { nullBitmap, nullCount } = bitmap(this.valid, this.rows);
+    // Not zero-filled: every byte is written below.
+    const data = new Uint8Array(Buffer.allocUnsafeSlow(this.end).buffer, 0, this.end);
+    let at = 0;
+    for (const piece of this.pieces) {
+      data.set(piece, at);
+      at += piece.length;
+    }
     // Views, not copies: the builder starts afresh after a flush, so the batch owns these buffers.
-    return makeData({ type: type as Utf8, length: this.rows, nullCount, nullBitmap, valueOffsets: this.offsets.subarray(0, this.rows + 1), data: this.bytes.subarray(0, this.end) });
+    return makeData({ type: type as Utf8, length: this.rows, nullCount, nullBitmap, valueOffsets: this.offsets.subarray(0, this.rows + 1), data });
   }
 
   private push(value: Uint8Array | null): void {
@@ -136,8 +143,7 @@ class Utf8Column {
     this.offsets = grow(this.offsets, row + 2, (n) => new Int32Array(n));
     this.valid = grow(this.valid, row + 1, (n) => new Uint8Array(n));
     if (value !== null) {
-      this.bytes = grow(this.bytes, this.end + value.length, (n) => new Uint8Array(n));
-      this.bytes.set(value, this.end);
+      if (value.length > 0) this.pieces.push(value);
       this.end += value.length;
       this.valid[row] = 1;
     }

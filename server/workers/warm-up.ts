@@ -6,6 +6,7 @@
 // between its message handling, and stops for good when the first real task arrives.
 import { deflateRawSync } from 'node:zlib';
 import { writeDicomFile, type Element } from '../sample/dicom-writer.ts';
+import { JsonSink } from './dicom-api.ts';
 import { toColumns } from './member-columns.ts';
 import { handleMemberTask, type MemberResult, type MemberTask } from './member-task.ts';
 import { METHOD_DEFLATED } from './inflate-prefix.ts';
@@ -78,16 +79,22 @@ export function startWarmUp(rounds = WARM_ROUNDS): WarmUp {
   let round = 0;
   let failed = 0;
   const members = [sampleMember(1), sampleMember(2)];
+  // The meta text goes into a sink, as member-batch.ts parses a chunk.
+  const sink = new JsonSink();
   let results: MemberResult[] = [];
   const done = new Promise<{ rounds: number; failed: number }>((resolve) => {
     const slice = () => {
       const until = performance.now() + SLICE_MS;
       while (!stopped && round < rounds && performance.now() < until) {
-        const result = handleMemberTask(warmTask(round, members[round % members.length]));
+        const result = handleMemberTask(warmTask(round, members[round % members.length]), sink);
         if (result.status !== 'ok') failed++;
         results.push(result);
         round++;
-        if (results.length === CHUNK) { toColumns(results); results = []; }
+        if (results.length === CHUNK) {
+          toColumns(results, sink);
+          results = [];
+          sink.length = 0;
+        }
       }
       if (stopped || round >= rounds) resolve({ rounds: round, failed });
       else setImmediate(slice);

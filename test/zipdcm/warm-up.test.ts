@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
+import { JsonSink } from '../../server/workers/dicom-api.ts';
 import { handleMemberTask } from '../../server/workers/member-task.ts';
 import { sampleMember, startWarmUp } from '../../server/workers/warm-up.ts';
 
@@ -35,5 +36,13 @@ describe('worker warm-up', () => {
     const script = 'import io, json, sys, pydicom; ds = pydicom.dcmread(io.BytesIO(sys.stdin.buffer.read()), stop_before_pixels=True); print(json.dumps(ds.to_json_dict()))';
     const theirs = JSON.parse(execFileSync(PYTHON, ['-c', script], { input: file, encoding: 'utf8' }));
     assert.deepEqual(JSON.parse(ours.meta!), theirs);
+    // The chunk path: the same text written into a sink behind what is there already.
+    const sink = new JsonSink();
+    sink.raw('"before"');
+    const inSink = handleMemberTask({ mode: 'header', method: 8, bytes: member.bytes, whole: false, uncompressedSize: member.size, crc32: null, keysFilter: [], firstInput: 0 }, sink);
+    assert.equal(inSink.status, 'ok', inSink.error ?? '');
+    assert.equal(inSink.meta, null);
+    assert.deepEqual(JSON.parse(sink.bytes.subarray(inSink.metaStart, inSink.metaEnd).toString('utf8')), theirs);
+    assert.deepEqual([inSink.strings, inSink.ints], [ours.strings, ours.ints]);
   });
 });
