@@ -61,6 +61,13 @@ export class JsonSink {
     this.bytes[this.length++] = b;
   }
 
+  /** Two bytes (the closing "]}", '"}' and ".0" of most elements and values). */
+  pair(a: number, b: number): void {
+    if (this.length + 2 > this.bytes.length) this.reserve(2);
+    this.bytes[this.length++] = a;
+    this.bytes[this.length++] = b;
+  }
+
   /** Text known to be ASCII with nothing to escape (keys, VRs, numbers, punctuation). */
   ascii(s: string): void {
     this.reserve(s.length);

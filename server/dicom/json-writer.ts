@@ -4,7 +4,7 @@
 // the input bytes to UTF-8, numbers from the DataView to digits, binary values to base64. VR
 // resolution is json-model.ts's own; any value off the common path (another character set, an
 // IS/DS that is not a plain number, a value pydicom refuses) is converted and serialised as before.
-import { DEFAULT_ENCODING } from './charset.ts';
+import { DEFAULT_ENCODING, latin1Range } from './charset.ts';
 import { UPPER_HALVES } from './charset-tables.ts';
 import type { JsonSink } from './json-sink.ts';
 import { childPixelRep, convert, finalVr, LUT_DESCRIPTOR_TAGS, openScope, readElementVr, type Scope, skippedElement } from './json-model.ts';
@@ -19,6 +19,7 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
 const NUL = 0x00;
 const SPACE = 0x20;
 const ESC = 0x1b;
@@ -114,7 +115,7 @@ function writeSequence(ctx: WalkContext, scope: Scope, el: RawElement, sink: Jso
     if (i > 0) sink.byte(COMMA);
     writeDatasetJson(ctx, items[i], childPixelRep(ctx, scope, items[i]), undefined, sink);
   }
-  sink.ascii(']}');
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
 }
 
 /** The common values, written; false (with a partial write the caller drops) for the rest. */
@@ -149,11 +150,51 @@ function writeValue(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, 
       if (e === s) return writeEmpty(sink, vr);
       writeHead(sink, vr, BINARY_TAIL);
       sink.base64(buf, s, e);
-      sink.ascii('"}');
+      sink.pair(QUOTE, CLOSE_BRACE);
       return true;
     default:
       return false;
   }
+}
+
+/** How a string VR's value is split and trimmed on the fast path, or undefined (not a string VR
+ *  writeStrings handles): [split on '\\', trim, whole value rstripped of NUL/space first,
+ *  needs plainText]. */
+const STRING_RULES: Record<string, readonly [boolean, Trim, boolean, boolean]> = {
+  AS: [true, Trim.None, true, false], CS: [true, Trim.None, true, false], DA: [true, Trim.None, true, false],
+  DT: [true, Trim.None, true, false], TM: [true, Trim.None, true, false], UI: [true, Trim.PyBoth, true, false],
+  AE: [true, Trim.PyBoth, false, false], UR: [false, Trim.PyRight, false, false],
+  LO: [true, Trim.NulSpace, false, true], SH: [true, Trim.NulSpace, false, true], UC: [true, Trim.NulSpace, false, true],
+  ST: [false, Trim.NulSpace, false, true], LT: [false, Trim.NulSpace, false, true], UT: [false, Trim.NulSpace, false, true],
+};
+
+/** The first item of a string or binary integer element's "Value" as the model has it (undefined
+ *  when it has none), or null when this fast path does not apply (the caller converts). */
+export function firstValueOf(ctx: WalkContext, scope: Scope, el: RawElement, vr: string): unknown {
+  const buf = ctx.buf;
+  const s = el.start;
+  let e = el.end;
+  if (vr === 'US' || vr === 'UL') {
+    const size = NUMBER_SIZES[vr];
+    if ((e - s) % size !== 0) return null;
+    if (e === s) return undefined;
+    return vr === 'US' ? ctx.dv.getUint16(s, el.little) : ctx.dv.getUint32(s, el.little);
+  }
+  const rules = Object.prototype.hasOwnProperty.call(STRING_RULES, vr) ? STRING_RULES[vr] : undefined;
+  if (rules === undefined) return null;
+  const [split, trim, rstripFirst, needsPlain] = rules;
+  if (needsPlain && !plainText(buf, s, e, scope.encodings)) return null;
+  if (rstripFirst) e = rstripNulSpace(buf, s, e);
+  let b = s;
+  while (b < e && !(split && buf[b] === BACKSLASH)) b++;
+  const only = b === e;
+  let a = s;
+  if (trim === Trim.NulSpace) b = rstripNulSpace(buf, a, b);
+  else if (trim !== Trim.None) {
+    if (trim === Trim.PyBoth) while (a < b && isPySpace(buf[a])) a++;
+    while (b > a && isPySpace(buf[b - 1])) b--;
+  }
+  return only && a === b ? undefined : latin1Range(buf, a, b);
 }
 
 /** Text decoded as Latin-1 under these character sets: the default or Latin-1 set without code
@@ -211,7 +252,7 @@ function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: number, e:
     if (i === e) break;
     p = i + 1;
   }
-  sink.ascii(']}');
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
 }
 
@@ -234,7 +275,7 @@ function writePersonNames(sink: JsonSink, buf: Uint8Array, s: number, e: number)
     if (i === e) break;
     p = i + 1;
   }
-  sink.ascii(']}');
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
 }
 
@@ -264,7 +305,7 @@ function writeName(sink: JsonSink, buf: Uint8Array, s: number, e: number, groups
     sink.latin1(buf, start, i);
     start = i + 1;
   }
-  sink.ascii('"}');
+  sink.pair(QUOTE, CLOSE_BRACE);
 }
 
 /** IS values that are plain integers (sign, up to MAX_IS_DIGITS digits, Python whitespace around). */
@@ -292,7 +333,7 @@ function writeIntegerStrings(sink: JsonSink, buf: Uint8Array, s: number, e: numb
     if (i === e) break;
     p = i + 1;
   }
-  sink.ascii(']}');
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
 }
 
@@ -316,7 +357,7 @@ function writeDecimalStrings(sink: JsonSink, buf: Uint8Array, s: number, e: numb
     if (i === e) break;
     p = i + 1;
   }
-  sink.ascii(']}');
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
 }
 
@@ -384,7 +425,7 @@ function writeShortDecimal(sink: JsonSink, buf: Uint8Array, a: number, b: number
 function writeFloat(sink: JsonSink, x: number): void {
   if (Number.isSafeInteger(x) && Math.abs(x) >= FIXED_MIN) {
     sink.int(x);
-    sink.ascii('.0');
+    sink.pair(DOT, DIGIT_0);
   } else {
     sink.ascii(Number.isFinite(x) ? pyFloatRepr(x) : 'null');
   }
@@ -407,7 +448,7 @@ function writeNumbers(sink: JsonSink, vr: string, dv: DataView, s: number, e: nu
     else if (vr === 'FL') writeFloat(sink, dv.getFloat32(at, little));
     else writeFloat(sink, dv.getFloat64(at, little));
   }
-  sink.ascii(']}');
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
 }
 
@@ -426,6 +467,6 @@ function writeTags(sink: JsonSink, dv: DataView, s: number, e: number, little: b
     for (let shift = 28; shift >= 0; shift -= NIBBLE_BITS) sink.bytes[sink.length++] = HEX_UPPER[(tag >>> shift) & 0xf];
     sink.bytes[sink.length++] = QUOTE;
   }
-  sink.ascii(']}');
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
 }

@@ -4,7 +4,7 @@
 import { DicomError } from './dicom-error.ts';
 import { elementJson, finalVr, readElementVr, type Scope } from './json-model.ts';
 import type { JsonSink } from './json-sink.ts';
-import { writeDatasetJson } from './json-writer.ts';
+import { firstValueOf, writeDatasetJson } from './json-writer.ts';
 import { caught, modelOf, outcome, type ParseOptions, type ParseResult, skipSet, walkFile } from './parse.ts';
 import { readPart10Header, type Part10Header } from './part10.ts';
 import { serialiseModel } from './serialise.ts';
@@ -40,7 +40,8 @@ export function parseDicomText(bytes: Uint8Array, opts: TextParseOptions, sink: 
     header = readPart10Header(input, opts.stopBeforePixels);
     const ds = walkFile(input, header, opts.stopBeforePixels);
     const keyValues = writeText(input, header, ds, opts, sink);
-    return { ...outcome(input, header, ds), textStart, textEnd: sink.length, keyValues };
+    const o = outcome(input, header, ds);
+    return { status: o.status, transferSyntaxUid: o.transferSyntaxUid, pixelData: o.pixelData, error: o.error, hasPreamble: o.hasPreamble, textStart, textEnd: sink.length, keyValues };
   } catch (err) {
     sink.length = textStart;
     const { json: _json, fileMeta: _meta, ...rest } = caught(err, header, input);
@@ -73,7 +74,14 @@ function firstValue(ctx: WalkContext, scope: Scope, tag: number): unknown {
   const el = scope.ds.elements.get(tag);
   if (el === undefined) return undefined;
   try {
-    if (!scope.done?.has(tag) && finalVr(ctx, scope, el, readElementVr(ctx, scope, el)) === SEQUENCE) return undefined;
+    if (!scope.done?.has(tag)) {
+      const readVr = readElementVr(ctx, scope, el);
+      const vr = finalVr(ctx, scope, el, readVr);
+      if (vr === SEQUENCE) return undefined;
+      // Straight from the bytes for strings and US/UL (the key columns' UIDs, codes, dates, sizes).
+      const value = readVr === vr ? firstValueOf(ctx, scope, el, vr) : null;
+      if (value !== null) return value;
+    }
     return elementJson(ctx, scope, el).Value?.[0];
   } catch (err) {
     // Only reached for a value the text already holds: a key value pydicom refuses has none.

@@ -17,6 +17,12 @@ import { limits } from '../limits.ts';
 /** Tags pydicom's stop_before_pixels stops at (filereader._at_pixel_data). */
 const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00009, 0x7fe00008]);
 const PIXEL_DATA = 0x7fe00010;
+const FIRST_PIXEL_TAG = 0x7fe00008;
+
+/** Whether the walk is at one of PIXEL_TAGS (asked of every top-level element: a range test first). */
+function atPixelData(tag: number): boolean {
+  return tag >= FIRST_PIXEL_TAG && tag <= PIXEL_DATA && PIXEL_TAGS.has(tag);
+}
 const UNDEFINED_LENGTH = 0xffffffff;
 
 export interface ParseOptions {
@@ -151,7 +157,7 @@ function walkTop(header: Part10Header, input: WalkContext, stopBeforePixels: boo
     try {
       const top = readDataset(ctx, {
         pos: header.datasetStart, limit: ctx.buf.length, byteLength: null, implicit: header.implicit, little: header.little,
-        parentEncodings: DEFAULT_ENCODINGS, atTop: true, stopWhen: stopBeforePixels ? (tag) => PIXEL_TAGS.has(tag) : null,
+        parentEncodings: DEFAULT_ENCODINGS, atTop: true, stopWhen: stopBeforePixels ? atPixelData : null,
       });
       if (!partial || ctx.stop !== null || ctx.halt !== null) return top;
     } catch (err) {

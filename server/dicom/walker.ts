@@ -20,10 +20,25 @@ const SHORT_HEADER = 8;
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const VRS = new Set([...LONG_VRS, 'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN',
   'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
-/** VR by its two bytes (c0 << 8 | c1), for the explicit VRs pydicom knows. */
-const VR_BY_CODE = new Map([...VRS].map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]));
 const A = 0x41;
 const Z = 0x5a;
+const LETTERS = 26;
+/** The explicit VRs pydicom knows by their two letters ((c0 - 'A') * 26 + c1 - 'A'), and which
+ *  of them have a 4-byte length: two array reads per element instead of a Map and a Set lookup. */
+const VR_BY_LETTERS: (string | undefined)[] = new Array(LETTERS * LETTERS).fill(undefined);
+const LONG_BY_LETTERS = new Uint8Array(LETTERS * LETTERS);
+for (const vr of VRS) {
+  const at = (vr.charCodeAt(0) - A) * LETTERS + vr.charCodeAt(1) - A;
+  VR_BY_LETTERS[at] = vr;
+  LONG_BY_LETTERS[at] = LONG_VRS.has(vr) ? 1 : 0;
+}
+
+/** The known VR written as bytes c0 c1, as its index in VR_BY_LETTERS, or -1. */
+function vrIndex(c0: number, c1: number): number {
+  if (c0 < A || c0 > Z || c1 < A || c1 > Z) return -1;
+  const at = (c0 - A) * LETTERS + c1 - A;
+  return VR_BY_LETTERS[at] === undefined ? -1 : at;
+}
 /** Pixel Data, Float and Double Float Pixel Data: bulk values, exempt from the element size limit. */
 const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00009, 0x7fe00008]);
 
@@ -146,10 +161,11 @@ function readElementHeader(ctx: WalkContext, pos: number, implicit: boolean, lit
   const el: RawElement = { tag, vr: null, length: 0, headerOffset: pos, start: pos + SHORT_HEADER, end: 0, implicit, little, items: null };
   const c0 = ctx.buf[pos + 4];
   const c1 = ctx.buf[pos + 5];
-  const known = implicit ? undefined : VR_BY_CODE.get((c0 << 8) | c1);
-  if (known !== undefined && LONG_VRS.has(known)) {
+  const at = implicit ? -1 : vrIndex(c0, c1);
+  const known = at < 0 ? undefined : VR_BY_LETTERS[at];
+  if (at >= 0 && LONG_BY_LETTERS[at] === 1) {
     if (ctx.short(pos + SHORT_HEADER, 4, limit)) throw new DicomError('TRUNCATED', 'input ends inside an element header', pos, tag);
-    el.vr = known;
+    el.vr = known as string;
     el.length = ctx.dv.getUint32(pos + SHORT_HEADER, little);
     el.start += 4;
   } else if (known !== undefined || (!implicit && inVrRange(c0, c1))) {

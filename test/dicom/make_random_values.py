@@ -15,7 +15,7 @@ import sys
 
 LONG = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"}
 UNDEF = 0xFFFFFFFF
-FILES = 6
+FILES = 12
 ITEMS = 60
 ELEMENTS = 14
 # Text bytes: plain ASCII most of the time, then the ones JSON escapes and Latin-1's upper half.
@@ -116,7 +116,10 @@ def dataset(r):
         body = b"".join(ex(0x00109001 + k, vr, value(r, vr)) for k, vr in enumerate(r.choice(VRS) for _ in range(ELEMENTS)))
         items += struct.pack("<HHL", 0xFFFE, 0xE000, len(body)) + body
     # A top-level DS and an IS too: the top level is written by the same code as items.
-    top = ex(0x00280030, "DS", value(r, "DS")) + ex(0x00280034, "IS", value(r, "IS"))
+    # And the key columns' tags (parseDicomText's keyValues), with the same random values.
+    keys = [(0x00080016, "UI"), (0x00080018, "UI"), (0x00080020, "DA"), (0x00080060, "CS"), (0x00100020, "LO"),
+            (0x0020000D, "UI"), (0x00280010, "US"), (0x00280011, "US"), (0x00280030, "DS"), (0x00280034, "IS")]
+    top = b"".join(ex(tag, vr, value(r, vr)) for tag, vr in keys)
     return top + ex(0x00400275, "SQ", b"") [:-4] + struct.pack("<L", UNDEF) + items + struct.pack("<HHL", 0xFFFE, 0xE0DD, 0)
 
 

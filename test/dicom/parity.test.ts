@@ -15,7 +15,8 @@ import { asParsedJson, bigIntsInText, bytesOf, firstDifference, keysInText, list
 
 const data = pydicomData();
 /** Top-level tags whose first value parseDicomText reports (zipdcm's key columns and a few more). */
-const KEY_TAGS = ['00080018', '00080016', '0020000D', '00100010', '00280010', '00280011', '00280008', '00200013', '00280030', '00080005'];
+const KEY_TAGS = ['00080018', '00080016', '0020000D', '0020000E', '00100010', '00100020', '00080020', '00080060', '00280010', '00280011',
+  '00280008', '00200013', '00280030', '00280034', '00080005'];
 const skip = data === null ? 'no .venv with pydicom' : false;
 
 function checkCorpus(t: { diagnostic: (m: string) => void }, files: string[], label: string): void {
