@@ -86,11 +86,18 @@ export interface BatchTask {
   members: PackedMembers;
 }
 
-/** Synchronous positional reads (the worker may block) with the last block kept. */
+/** The thread's block buffer. A member's local header and first compressed bytes are read into
+ *  it and parsed at once, never kept, so one buffer serves every small read of a chunk: a fresh
+ *  8 KiB per member was the worker's largest allocation. blockOwner says whose bytes it holds. */
+const blockBuffer = Buffer.allocUnsafe(BLOCK);
+let blockOwner: DescriptorFile | null = null;
+
+/** Synchronous positional reads (the worker may block) with the last block kept. A read of up to
+ *  BLOCK / 2 bytes returns a view of the thread's block buffer, valid until the next read. */
 class DescriptorFile implements RandomAccessFile {
   readonly size: number;
-  private block: Uint8Array = new Uint8Array(0);
   private blockStart = 0;
+  private blockLength = 0;
 
   constructor(private readonly fd: number, size: number) {
     this.size = size;
@@ -102,22 +109,23 @@ class DescriptorFile implements RandomAccessFile {
 
   readNow(position: number, length: number): Uint8Array {
     const end = Math.min(this.size, position + length);
-    if (position >= this.blockStart && end <= this.blockStart + this.block.length) {
-      return this.block.subarray(position - this.blockStart, end - this.blockStart);
+    if (blockOwner === this && position >= this.blockStart && end <= this.blockStart + this.blockLength) {
+      return blockBuffer.subarray(position - this.blockStart, end - this.blockStart);
     }
-    if (length > BLOCK / 2) return this.pread(position, end - position);
-    this.block = this.pread(position, Math.min(BLOCK, this.size - position));
+    if (length > BLOCK / 2) return this.pread(Buffer.allocUnsafe(Math.max(0, end - position)), position);
+    blockOwner = this;
     this.blockStart = position;
-    return this.block.subarray(0, end - position);
+    this.blockLength = this.pread(blockBuffer.subarray(0, Math.max(0, Math.min(BLOCK, this.size - position))), position).length;
+    return blockBuffer.subarray(0, Math.max(0, Math.min(end - position, this.blockLength)));
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
 
-  private pread(position: number, length: number): Uint8Array {
-    // Not zero-filled: only the bytes read are ever exposed (a short read returns a shorter view).
-    const out = Buffer.allocUnsafe(Math.max(0, length));
+  /** Fill `out` from `position` on; a shorter view when the file ends first. Only the bytes read
+   *  are ever exposed, so `out` need not be zero-filled. */
+  private pread(out: Uint8Array, position: number): Uint8Array {
     let got = 0;
     // pread may return short counts before EOF; loop until filled or EOF.
     while (got < out.length) {

@@ -61,7 +61,7 @@ function pickers(): ((r: MemberResult) => string | null | undefined)[] {
   return [(r) => r.meta, ...Array.from({ length: STRING_KEYS }, (_, k) => (r: MemberResult) => r.strings[k]), (r) => r.hash, (r) => r.pixelHash];
 }
 
-/** A growing UTF-8 buffer for one chunk's columns. */
+/** A growing UTF-8 buffer for one chunk's columns (one per thread, emptied per chunk). */
 class TextBuffer {
   bytes = Buffer.allocUnsafe(FIRST_CAPACITY);
   end = 0;
@@ -85,13 +85,15 @@ class TextBuffer {
   }
 }
 
+const text = new TextBuffer();
+
 /** Pack `results` (worker side); `sink` holds the meta texts of results that have metaStart. */
 export function toColumns(results: MemberResult[], sink?: JsonSink): PackedColumns {
   const n = results.length;
   const offsets = new Int32Array(UTF8_COLUMNS * (n + 1));
   const valid = new Uint8Array((UTF8_COLUMNS + INT_KEYS) * n);
   const ints = new Int32Array(INT_KEYS * n);
-  const text = new TextBuffer();
+  text.end = 0;
   pickers().forEach((pick, c) => {
     offsets[c * (n + 1)] = text.end;
     results.forEach((r, i) => {
@@ -116,8 +118,14 @@ export function toColumns(results: MemberResult[], sink?: JsonSink): PackedColum
       valid[(UTF8_COLUMNS + k) * n + i] = 1;
     });
   }
-  // A copy of just the used bytes: the clone to the main thread then carries no slack.
+  // A copy of just the used bytes, in a buffer of its own: it is transferred to the main thread
+  // (member-worker.cjs) while this thread's buffer serves the next chunk.
   return { length: n, text: new Uint8Array(text.bytes.subarray(0, text.end)), offsets, valid, ints, errors: results.map((r) => r.error) };
+}
+
+/** The buffers a PackedColumns owns, for a transfer list: each array has its own. */
+export function packedBuffers(p: PackedColumns): ArrayBuffer[] {
+  return [p.text.buffer as ArrayBuffer, p.offsets.buffer as ArrayBuffer, p.valid.buffer as ArrayBuffer, p.ints.buffer as ArrayBuffer];
 }
 
 /** Views of the packed arrays as columns (main thread; nothing is copied). */

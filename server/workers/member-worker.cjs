@@ -8,7 +8,9 @@ const { register } = require('tsx/cjs/api');
 register();
 const { handleMemberTask } = require('./member-task.ts');
 const { handleBatchTask, handleFilesTask } = require('./member-batch.ts');
+const { packedBuffers } = require('./member-columns.ts');
 const { setLimits } = require('../limits.ts');
+const { move, transferableSymbol, valueSymbol } = require('piscina');
 const { startWarmUp } = require('./warm-up.ts');
 
 // JIT warm-up in the background from thread start; the first real task ends it (warm-up.ts).
@@ -19,6 +21,12 @@ const warmUp = startWarmUp();
 module.exports = ({ task, limits }) => {
   warmUp.stop();
   setLimits(limits);
-  if (task.kind === 'batch') return handleBatchTask(task);
-  return task.kind === 'files' ? handleFilesTask(task) : handleMemberTask(task);
+  if (task.kind === 'batch') return handleBatchTask(task).then(transferred);
+  return task.kind === 'files' ? transferred(handleFilesTask(task)) : handleMemberTask(task);
 };
+
+// A chunk's columns go to the main thread by transfer, not by a structured clone (one copy of
+// ~100 KiB of meta text fewer per chunk, on each side).
+function transferred(columns) {
+  return move({ [transferableSymbol]: packedBuffers(columns), [valueSymbol]: columns });
+}
