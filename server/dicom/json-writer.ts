@@ -42,6 +42,8 @@ const FIXED_MIN = 1e-4;
 const HEX_UPPER = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 const TAG_HEX_DIGITS = 8;
 const NIBBLE_BITS = 4;
+/** The group of every LUT Descriptor tag (json-model's LUT_DESCRIPTOR_TAGS): a cheap test first. */
+const LUT_GROUP = 0x0028;
 
 const encode = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const ELEMENT_OPEN = encode('{"vr":"');
@@ -103,7 +105,7 @@ function writeElementJson(ctx: WalkContext, scope: Scope, el: RawElement, sink: 
   const vr = finalVr(ctx, scope, el, readVr);
   if (vr === 'SQ') return writeSequence(ctx, scope, el, sink);
   const mark = sink.length;
-  if (!LUT_DESCRIPTOR_TAGS.has(el.tag) && writeValue(ctx, scope, el, vr, sink)) return;
+  if (!(el.tag >>> 16 === LUT_GROUP && LUT_DESCRIPTOR_TAGS.has(el.tag)) && writeValue(ctx, scope, el, vr, sink)) return;
   sink.length = mark;
   sink.raw(writeElement(convert(ctx, scope, el, vr, readVr === vr)));
 }
@@ -246,14 +248,30 @@ function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: number, e:
       writeHead(sink, vr, VALUE_TAIL);
       open = true;
     }
-    sink.byte(QUOTE);
-    sink.latin1(buf, a, b);
-    sink.byte(QUOTE);
+    quoteLatin1(sink, buf, a, b);
     if (i === e) break;
     p = i + 1;
   }
   sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
+}
+
+/** `"` + buf[a, b) as JSON text + `"`: printable ASCII copied in one loop, the first other
+ *  byte hands the rest to sink.latin1 (which reserves for escapes and UTF-8 itself). */
+function quoteLatin1(sink: JsonSink, buf: Uint8Array, a: number, b: number): void {
+  sink.reserve(b - a + 2);
+  const out = sink.bytes;
+  let at = sink.length;
+  out[at++] = QUOTE;
+  let k = a;
+  for (; k < b; k++) {
+    const c = buf[k];
+    if (c < SPACE || c >= ASCII_END || c === QUOTE || c === BACKSLASH) break;
+    out[at++] = c;
+  }
+  sink.length = at;
+  if (k < b) sink.latin1(buf, k, b);
+  sink.byte(QUOTE);
 }
 
 /** PN (PS3.5 §6.2.1): values split on '\', groups on '=', trailing empty groups dropped;

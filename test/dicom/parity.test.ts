@@ -73,6 +73,10 @@ function checkDirectText(bytes: Uint8Array, mode: 'header' | 'full', r: ReturnTy
   if (d.pixelData?.valueOffset !== r.pixelData?.valueOffset || d.pixelData?.length !== r.pixelData?.length) return `${label}: Pixel Data position differs`;
   if (r.json === null) return null;
   const text = sink.toString(d.textStart);
+  // A sink of one byte grows inside every write: the same text must come out.
+  const tiny = new JsonSink(1);
+  parseDicomText(bytes, { stopBeforePixels: mode === 'header', complete: true, keyTags: KEY_TAGS }, tiny);
+  if (tiny.toString() !== text) return `${label}: a growing sink gives other text ${textDifference(tiny.toString(), text)}`;
   if (theirs !== null && text !== theirs) return `${label}: parseDicomText differs from json.dumps' ${textDifference(text, theirs)}`;
   if (theirs === null && text !== serialiseModel(r.json)) return `${label}: parseDicomText differs from serialiseModel ${textDifference(text, serialiseModel(r.json))}`;
   const json = r.json as Record<string, { Value?: unknown[] }>;
