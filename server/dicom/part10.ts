@@ -4,7 +4,7 @@
 // pydicom 3.0.1's read_partial with force=True: no 'DICM' means the dataset starts at byte 0 and
 // the encoding is guessed from the first element.
 import { constants, inflateRawSync } from 'node:zlib';
-import { DEFAULT_ENCODINGS, latin1 } from './charset.ts';
+import { DEFAULT_ENCODINGS, latin1, latin1Range } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
 import { ElementList } from './element-list.ts';
 import { datasetJson, tagKey } from './json-model.ts';
@@ -15,6 +15,10 @@ const MAGIC = [0x44, 0x49, 0x43, 0x4d]; // 'DICM'
 const FILE_META_GROUP = 0x0002;
 const COMMAND_GROUP = 0x0000;
 const TRANSFER_SYNTAX_UID = 0x00020010;
+const UL_BYTES = 4;
+const SPACE = 0x20;
+const NUL = 0x00;
+const BACKSLASH = 0x5c;
 /** Big-endian group 0x0008 read little endian is 0x0800: groups this high mean big endian. */
 const BIG_ENDIAN_GROUP_GUESS = 1024;
 const IMPLICIT_LE = '1.2.840.10008.1.2';
@@ -63,6 +67,8 @@ function readFileMeta(ctx: WalkContext, pos: number): { ds: RawDataset; pos: num
   const meta = readGroup(ctx, pos, FILE_META_GROUP, false);
   const first = meta.ds.elements.first();
   if (first === undefined) return meta;
+  // The usual first element, File Meta Information Group Length as UL of 4 bytes, converts.
+  if (first.vr === 'UL' && first.end - first.start === UL_BYTES) return meta;
   try {
     datasetJson(ctx, { ...meta.ds, elements: ElementList.of(first) }, undefined);
   } catch (err) {
@@ -78,6 +84,10 @@ function readFileMeta(ctx: WalkContext, pos: number): { ds: RawDataset; pos: num
 function transferSyntaxOf(ctx: WalkContext, meta: RawDataset): string | null {
   const el = meta.elements.get(TRANSFER_SYNTAX_UID);
   if (!el) return null;
+  if (el.vr === 'UI') {
+    const one = singleUid(ctx.buf, el.start, el.end);
+    if (one !== null) return one;
+  }
   let v: unknown[] | undefined;
   try {
     v = datasetJson(ctx, { ...meta, elements: ElementList.of(el) }, undefined)[tagKey(TRANSFER_SYNTAX_UID)]?.Value;
@@ -87,6 +97,20 @@ function transferSyntaxOf(ctx: WalkContext, meta: RawDataset): string | null {
   }
   if (!v) return '';
   return v.length === 1 ? String(v[0]) : v.join('\\');
+}
+
+/** A UI value of one UID as pydicom reads it (trailing NUL/space off, then str.strip()), '' when
+ *  empty; null when it holds a '\\' (several values: the model decides). */
+function singleUid(buf: Uint8Array, s: number, e: number): string | null {
+  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === NUL)) e--;
+  for (let i = s; i < e; i++) if (buf[i] === BACKSLASH) return null;
+  while (s < e && isPySpace(buf[s])) s++;
+  while (e > s && isPySpace(buf[e - 1])) e--;
+  return latin1Range(buf, s, e);
+}
+
+function isPySpace(c: number): boolean {
+  return c === SPACE || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0;
 }
 
 /** Preamble, file meta, command group and transfer syntax; inflates a deflated dataset, only its
