@@ -14,6 +14,7 @@ const ONES = 0x01010101;
 const HIGHS = 0x80808080 | 0;
 const LF_WORD = LF * ONES;
 const CR_WORD = CR * ONES;
+const BYTE_BITS_SHIFT = 3;
 /** Spark's `maxColumns` default: a record with more fields is refused, not grown without bound. */
 export const MAX_FIELDS = 20_480;
 /** Largest record (one row, all fields) held while waiting for its end; Spark bounds this by maxCharsPerColumn. */
@@ -232,12 +233,17 @@ export class CsvTokenizer {
         } else {
           // Four bytes at a time while none is a separator, CR or LF (a word has byte x when
           // w ^ x·0x01010101 has a zero byte: (v - 0x01…) & ~v & 0x80… is non-zero exactly then).
+          // The lowest flagged byte is always a true match (false flags only sit above one).
           for (; i + WORD <= n; i += WORD) {
             const w = view.getInt32(i, true);
             const a = w ^ sepWord;
             const b = w ^ LF_WORD;
             const d = w ^ CR_WORD;
-            if ((((a - ONES) & ~a) | ((b - ONES) & ~b) | ((d - ONES) & ~d)) & HIGHS) break;
+            const hit = (((a - ONES) & ~a) | ((b - ONES) & ~b) | ((d - ONES) & ~d)) & HIGHS;
+            if (hit !== 0) {
+              i += (31 - Math.clz32(hit & -hit)) >> BYTE_BITS_SHIFT;
+              break;
+            }
           }
           while (i < n) {
             c = buf[i];

@@ -97,18 +97,35 @@ export class LineRows {
 
   private push(chunk: Uint8Array, where: string): void {
     if (chunk.length === 0) return;
-    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
+    if (this.carry.length > 0) {
+      // Only the line the last chunk cut is joined (a few bytes copied, not the whole chunk).
+      const lf = buf.indexOf(LF);
+      const joined = Buffer.concat([this.carry, lf < 0 ? buf : buf.subarray(0, lf)]);
+      if (lf < 0) {
+        this.keepCarry(joined, 0, where);
+        return;
+      }
+      this.keep(0, joined, 0, joined.length);
+      this.rows(new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength), 1);
+      start = lf + 1;
+    }
     let lines = 0;
-    for (let lf = buf.indexOf(LF); lf >= 0; lf = buf.indexOf(LF, start)) {
+    for (let lf = buf.indexOf(LF, start); lf >= 0; lf = buf.indexOf(LF, start)) {
       this.keep(lines++, buf, start, lf);
       start = lf + 1;
     }
     this.rows(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), lines);
+    this.keepCarry(buf, start, where);
+  }
+
+  /** buf[start, end) is the start of a line the next chunk goes on with: a copy, so the chunk can go. */
+  private keepCarry(buf: Buffer, start: number, where: string): void {
     if (buf.length - start > limits().maxCsvRecordBytes) {
       throw new CsvError('RECORD_TOO_LARGE', `${where}: a line is longer than ${limits().maxCsvRecordBytes} bytes`);
     }
-    this.carry = Uint8Array.prototype.slice.call(buf, start); // a copy: the chunk can go
+    this.carry = Uint8Array.prototype.slice.call(buf, start);
   }
 
   /** Line j of this chunk is buf[s, e), stripped. */
