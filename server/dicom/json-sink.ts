@@ -68,6 +68,15 @@ export class JsonSink {
     this.bytes[this.length++] = b;
   }
 
+  /** Bytes of a constant (pre-encoded JSON punctuation and names). */
+  constant(text: Uint8Array): void {
+    this.reserve(text.length);
+    const out = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < text.length; i++) out[at++] = text[i];
+    this.length = at;
+  }
+
   /** Text known to be ASCII with nothing to escape (keys, VRs, numbers, punctuation). */
   ascii(s: string): void {
     this.reserve(s.length);

@@ -311,7 +311,7 @@ function groupCount(buf: Uint8Array, s: number, e: number): number {
   return groups;
 }
 
-const GROUP_NAMES = ['{"Alphabetic":"', '","Ideographic":"', '","Phonetic":"'];
+const GROUP_NAMES = ['{"Alphabetic":"', '","Ideographic":"', '","Phonetic":"'].map(encode);
 
 function writeName(sink: JsonSink, buf: Uint8Array, s: number, e: number, groups: number): void {
   const kept = Math.min(groups, GROUP_NAMES.length);
@@ -319,7 +319,7 @@ function writeName(sink: JsonSink, buf: Uint8Array, s: number, e: number, groups
   let g = 0;
   for (let i = s; g < kept; i++) {
     if (i < e && buf[i] !== EQUALS) continue;
-    sink.ascii(GROUP_NAMES[g++]);
+    sink.constant(GROUP_NAMES[g++]);
     sink.latin1(buf, start, i);
     start = i + 1;
   }
@@ -422,7 +422,8 @@ function writeShortDecimal(sink: JsonSink, buf: Uint8Array, a: number, b: number
   if (lead === intEnd) {
     let first = fracStart;
     while (first < last && buf[first] === DIGIT_0) first++;
-    if (first === last || first - fracStart >= FIXED_MIN_ZEROS || last - first > MAX_EXACT_DIGITS) return false;
+    if (first === last) return writeZero(sink, negative);
+    if (first - fracStart >= FIXED_MIN_ZEROS || last - first > MAX_EXACT_DIGITS) return false;
   } else if (intEnd - lead + (last - fracStart) > MAX_EXACT_DIGITS) {
     return false;
   }
@@ -439,11 +440,21 @@ function writeShortDecimal(sink: JsonSink, buf: Uint8Array, a: number, b: number
   return true;
 }
 
+/** repr(0.0) or repr(-0.0). */
+function writeZero(sink: JsonSink, negative: boolean): true {
+  if (negative) sink.byte(MINUS);
+  sink.byte(DIGIT_0);
+  sink.pair(DOT, DIGIT_0);
+  return true;
+}
+
 /** A Python float as json.dumps writes it (py-float.ts); NaN and infinities as null. */
 function writeFloat(sink: JsonSink, x: number): void {
   if (Number.isSafeInteger(x) && Math.abs(x) >= FIXED_MIN) {
     sink.int(x);
     sink.pair(DOT, DIGIT_0);
+  } else if (x === 0) {
+    writeZero(sink, Object.is(x, -0));
   } else {
     sink.ascii(Number.isFinite(x) ? pyFloatRepr(x) : 'null');
   }
