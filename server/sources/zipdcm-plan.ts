@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { ServerError } from '../errors.ts';
 import { limits } from '../limits.ts';
-import type { DataRoot } from '../storage/data-root.ts';
+import type { DataRoot, FileEntry } from '../storage/data-root.ts';
 import { matchGlob } from '../storage/glob.ts';
-import { ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
+import { ZipError, zipLimits, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
 import { mapLimited } from './map-limited.ts';
 import { balancePartitions } from './partition-balance.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import { describeError, isBareDicomName, openInput, storageError } from './zipdcm-inputs.ts';
+import { ScanCache } from './zipdcm-scan-cache.ts';
 
 /** Archives whose central directories are read at once while planning. */
 const DESCRIBE_CONCURRENCY = 8;
@@ -104,9 +105,30 @@ async function isPart10File(root: DataRoot, rel: string): Promise<boolean> {
   }
 }
 
-async function scanFile(root: DataRoot, file: { rel: string; size: number }, settings: ZipdcmSettings): Promise<Unit[]> {
+/** Archives' selected members by (real path, size, mtime, options, limits): a plan of the same
+ *  files again (Spark asks for FlightInfo per query) opens no archive. A stale entry cannot give
+ *  wrong rows: DoGet reads the central directory afresh and checks names and count against the
+ *  plan (openSegment, "archive changed since the FlightInfo was planned"). */
+const scans = new ScanCache();
+
+/** Drop every remembered scan: DoGet found an archive unlike its plan (rewritten within one
+ *  mtime tick at the same size), so the next plan must read the archives again. */
+export function forgetScans(): void {
+  scans.clear();
+}
+
+async function scanFile(root: DataRoot, file: FileEntry, settings: ZipdcmSettings): Promise<Unit[]> {
   const bare = (): Unit[] => [{ path: file.rel, kind: 'dcm', index: 0, name: '', weight: file.size + MEMBER_WEIGHT, size: file.size }];
   if (isBareDicomName(file.rel)) return bare();
+  const key = ScanCache.key(file, settings.sniffDicom ? '' : settings.memberFilter.trim(), settings.sniffDicom, zipLimits());
+  const cached = scans.get(key);
+  if (cached) return cached.map((m) => ({ path: file.rel, kind: 'zip', ...m }));
+  const units = await scanArchive(root, file, settings, bare);
+  if (units.every((u) => u.kind === 'zip')) scans.set(key, units.map(({ index, name, weight, size }) => ({ index, name, weight, size })));
+  return units;
+}
+
+async function scanArchive(root: DataRoot, file: FileEntry, settings: ZipdcmSettings, bare: () => Unit[]): Promise<Unit[]> {
   const bad = (): Unit[] => [{ path: file.rel, kind: 'bad', index: 0, name: '', weight: MEMBER_WEIGHT, size: 0 }];
   let input;
   try {
@@ -151,7 +173,7 @@ function toSegments(group: Unit[], firstRowid: number): Segment[] {
 }
 
 export async function planZipdcm(root: DataRoot, path: string, settings: ZipdcmSettings): Promise<PlannedPartition[]> {
-  let files: { rel: string; size: number }[];
+  let files: FileEntry[];
   try {
     files = await root.list(path, { globs: settings.pathGlobs, recursive: settings.recursiveFileLookup });
   } catch (err) {

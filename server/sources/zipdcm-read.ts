@@ -11,7 +11,7 @@ import { packMembers } from '../workers/member-batch.ts';
 import { toColumns, unpackColumns } from '../workers/member-columns.ts';
 import { FileHandleReader, type RandomAccessFile } from '../storage/random-access-file.ts';
 import { zipLimits, type ZipEntry } from '../zip/archive.ts';
-import { checkSpec, digestNames, selectMembers, type Segment } from './zipdcm-plan.ts';
+import { checkSpec, digestNames, forgetScans, selectMembers, type Segment } from './zipdcm-plan.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import { BatchBuilder, partTextBytes, rowPart, zipdcmSchema, type RowInput, type RowsPart } from './zipdcm-schema.ts';
 import { ReadAheadFile } from './zipdcm-readahead.ts';
@@ -56,6 +56,7 @@ async function openSegment(root: DataRoot, seg: Extract<Segment, { kind: 'zip' }
     const inRange = input.archive.entries.filter((e) => e.index >= seg.from && e.index < seg.to);
     const members = await selectMembers(input.archive, settings, inRange);
     if (members.length !== seg.count || digestNames(members.map((m) => m.name)) !== seg.digest) {
+      forgetScans();
       throw new ServerError('data-loss', `zipdcm: archive '${seg.path}' changed since the FlightInfo was planned; call GetFlightInfo again`);
     }
     return { input, members };
