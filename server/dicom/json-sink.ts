@@ -25,6 +25,8 @@ const BASE64 = Uint8Array.from(BASE64_ALPHABET, (c) => c.charCodeAt(0));
 const BASE64_PAD = 0x3d;
 /** Above this many input bytes Buffer's native base64 (one string, then copied) beats the loop. */
 const NATIVE_BASE64_FROM = 4096;
+/** Longer ASCII text is copied by Buffer's native latin1 write, shorter by a loop. */
+const NATIVE_ASCII_FROM = 64;
 const DIGIT_0 = 0x30;
 const MINUS = 0x2d;
 /** Digits of the largest safe integer, plus a sign. */
@@ -77,8 +79,13 @@ export class JsonSink {
     this.length = at;
   }
 
-  /** Text known to be ASCII with nothing to escape (keys, VRs, numbers, punctuation). */
+  /** Text known to be ASCII with nothing to escape (keys, VRs, numbers, punctuation, base64). */
   ascii(s: string): void {
+    if (s.length > NATIVE_ASCII_FROM) {
+      this.reserve(s.length);
+      this.length += this.bytes.write(s, this.length, 'latin1');
+      return;
+    }
     this.reserve(s.length);
     const out = this.bytes;
     let at = this.length;
@@ -115,19 +122,6 @@ export class JsonSink {
       }
     }
     this.length = at;
-  }
-
-  /** A JS string as JSON string contents (no quotes), escaped as JSON.stringify does. */
-  text(s: string): void {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c < FIRST_PRINTABLE || c === QUOTE || c === BACKSLASH || c >= FIRST_NON_ASCII) {
-        // Anything else than plain ASCII: JSON.stringify's own escaping (lone surrogates too).
-        this.raw(JSON.stringify(s).slice(1, -1));
-        return;
-      }
-    }
-    this.ascii(s);
   }
 
   /** A safe integer in decimal (JSON.stringify's and Python's int layout agree). */

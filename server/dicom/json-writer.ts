@@ -54,6 +54,17 @@ const BINARY_TAIL = encode('","InlineBinary":"');
 /** Longest of ELEMENT_OPEN + a VR + a tail. */
 const HEAD_ROOM = 32;
 
+/** The fast path's writer for each VR (PS3.5 Table 6.2-1), by one Map lookup. */
+const enum Kind { Code = 1, Uid, Title, Uri, Text, LongText, Name, IntegerString, DecimalString, Number, Tag, Binary }
+const VR_KINDS = new Map<string, Kind>([
+  ['AS', Kind.Code], ['CS', Kind.Code], ['DA', Kind.Code], ['DT', Kind.Code], ['TM', Kind.Code], ['UI', Kind.Uid],
+  ['AE', Kind.Title], ['UR', Kind.Uri], ['LO', Kind.Text], ['SH', Kind.Text], ['UC', Kind.Text], ['ST', Kind.LongText],
+  ['LT', Kind.LongText], ['UT', Kind.LongText], ['PN', Kind.Name], ['IS', Kind.IntegerString], ['DS', Kind.DecimalString],
+  ['US', Kind.Number], ['SS', Kind.Number], ['UL', Kind.Number], ['SL', Kind.Number], ['FL', Kind.Number], ['FD', Kind.Number],
+  ['AT', Kind.Tag], ['OB', Kind.Binary], ['OD', Kind.Binary], ['OF', Kind.Binary], ['OL', Kind.Binary], ['OV', Kind.Binary],
+  ['OW', Kind.Binary], ['UN', Kind.Binary],
+]);
+
 /** How each part of a string value is trimmed (values.ts: rstrip("\0 "), str.strip(), str.rstrip()). */
 const enum Trim { None, NulSpace, PyBoth, PyRight }
 
@@ -125,30 +136,30 @@ function writeValue(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, 
   const buf = ctx.buf;
   const s = el.start;
   const e = el.end;
-  switch (vr) {
-    case 'AS': case 'CS': case 'DA': case 'DT': case 'TM':
+  switch (VR_KINDS.get(vr)) {
+    case Kind.Code:
       return writeStrings(sink, vr, buf, s, rstripNulSpace(buf, s, e), true, Trim.None);
-    case 'UI':
+    case Kind.Uid:
       return writeStrings(sink, vr, buf, s, rstripNulSpace(buf, s, e), true, Trim.PyBoth);
-    case 'AE':
+    case Kind.Title:
       return writeStrings(sink, vr, buf, s, e, true, Trim.PyBoth);
-    case 'UR':
+    case Kind.Uri:
       return writeStrings(sink, vr, buf, s, e, false, Trim.PyRight);
-    case 'LO': case 'SH': case 'UC':
+    case Kind.Text:
       return plainText(buf, s, e, scope.encodings) && writeStrings(sink, vr, buf, s, e, true, Trim.NulSpace);
-    case 'ST': case 'LT': case 'UT':
+    case Kind.LongText:
       return plainText(buf, s, e, scope.encodings) && writeStrings(sink, vr, buf, s, e, false, Trim.NulSpace);
-    case 'PN':
+    case Kind.Name:
       return plainText(buf, s, e, scope.encodings) && writePersonNames(sink, buf, s, rstripNulSpace(buf, s, e));
-    case 'IS':
+    case Kind.IntegerString:
       return writeIntegerStrings(sink, buf, s, rstripNulSpace(buf, s, e));
-    case 'DS':
+    case Kind.DecimalString:
       return writeDecimalStrings(sink, buf, s, e);
-    case 'US': case 'SS': case 'UL': case 'SL': case 'FL': case 'FD':
+    case Kind.Number:
       return writeNumbers(sink, vr, ctx.dv, s, e, el.little);
-    case 'AT':
+    case Kind.Tag:
       return writeTags(sink, ctx.dv, s, e, el.little);
-    case 'OB': case 'OD': case 'OF': case 'OL': case 'OV': case 'OW': case 'UN':
+    case Kind.Binary:
       if (e === s) return writeEmpty(sink, vr);
       writeHead(sink, vr, BINARY_TAIL);
       sink.base64(buf, s, e);
