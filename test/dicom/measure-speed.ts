@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseDicom } from '../../server/dicom/parse.ts';
 import { serialiseModel } from '../../server/dicom/serialise.ts';
+import { parseDicomText } from '../../server/dicom/parse-text.ts';
+import { JsonSink } from '../../server/dicom/json-sink.ts';
 import { bytesOf, listFiles, PYTHON, pydicomData } from './oracle.ts';
 
 const rounds = Number(process.argv[2] ?? 20);
@@ -19,13 +21,24 @@ function serialise(json: Record<string, unknown> | null): string {
   return json === null ? 'null' : serialiseModel(json);
 }
 
+const sink = new JsonSink();
+
+/** One file to JSON text: the model then its text, or parseDicomText into a reused sink. */
+function oneFile(b: Uint8Array, stopBeforePixels: boolean, direct: boolean): void {
+  if (!direct) serialise(parseDicom(b, { stopBeforePixels, complete: true }).json);
+  else {
+    sink.length = 0;
+    parseDicomText(b, { stopBeforePixels, complete: true }, sink);
+  }
+}
+
 /** [files per CPU-second (all threads: V8 also compiles and collects on helpers), files per wall-second]. */
-function ours(stopBeforePixels: boolean): [number, number] {
-  for (let i = 0; i < 3; i++) for (const b of inputs) serialise(parseDicom(b, { stopBeforePixels, complete: true }).json);
+function ours(stopBeforePixels: boolean, direct: boolean): [number, number] {
+  for (let i = 0; i < 3; i++) for (const b of inputs) oneFile(b, stopBeforePixels, direct);
   const start = process.cpuUsage();
   const wall = process.hrtime.bigint();
   for (let i = 0; i < rounds; i++) {
-    for (const b of inputs) serialise(parseDicom(b, { stopBeforePixels, complete: true }).json);
+    for (const b of inputs) oneFile(b, stopBeforePixels, direct);
   }
   const used = process.cpuUsage(start);
   const seconds = Number(process.hrtime.bigint() - wall) / 1e9;
@@ -54,8 +67,10 @@ function pydicom(stopBeforePixels: boolean): [number, number] {
 }
 
 for (const stop of [true, false]) {
-  const [cpu, wall] = ours(stop);
   const [pyCpu, pyWall] = pydicom(stop);
-  console.log(`${stop ? 'header-only' : 'full read  '}: ${files.length} files; server/dicom ${cpu.toFixed(0)} files/cpu-s (${wall.toFixed(0)}/wall-s), ` +
-    `pydicom ${pyCpu.toFixed(0)} files/cpu-s (${pyWall.toFixed(0)}/wall-s): ×${(cpu / pyCpu).toFixed(1)} per CPU-second, ×${(wall / pyWall).toFixed(1)} per wall-second`);
+  for (const direct of [false, true]) {
+    const [cpu, wall] = ours(stop, direct);
+    console.log(`${stop ? 'header-only' : 'full read  '}: ${files.length} files; ${direct ? 'parseDicomText       ' : 'parseDicom+serialise '} ${cpu.toFixed(0)} files/cpu-s (${wall.toFixed(0)}/wall-s), ` +
+      `pydicom ${pyCpu.toFixed(0)} files/cpu-s (${pyWall.toFixed(0)}/wall-s): ×${(cpu / pyCpu).toFixed(1)} per CPU-second, ×${(wall / pyWall).toFixed(1)} per wall-second`);
+  }
 }
