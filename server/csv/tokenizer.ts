@@ -33,10 +33,13 @@ export interface RecordSink {
   readonly fast?: FastRecordReader | null;
 }
 
-/** A consumer's fused reader for simple records (zipcsv-fast.ts): reads the record starting at
- *  buf[i] straight into its columns and returns where the next one starts, or -1 (nothing kept). */
+/** A consumer's fused reader for simple records (zipcsv-fast.ts): reads records from buf[i] on
+ *  straight into its columns while it can, and returns where the first one it did not take starts
+ *  (`taken` = how many it took: 0 leaves that record to the general path). Never past a blank or
+ *  comment line, nor a record that the chunk's end cuts. */
 export interface FastRecordReader {
-  read(buf: Uint8Array, view: DataView, i: number, n: number): number;
+  readRun(buf: Uint8Array, view: DataView, i: number, n: number): number;
+  readonly taken: number;
 }
 
 export class CsvTokenizer {
@@ -163,10 +166,11 @@ export class CsvTokenizer {
       }
       const fast = sink === null ? null : sink.fast;
       if (fast != null) {
-        const next = fast.read(buf, view, i, n);
-        if (next >= 0) {
+        const next = fast.readRun(buf, view, i, n);
+        if (fast.taken > 0) {
+          // One physical line each (the fused path declines line breaks inside quotes).
+          this.line += fast.taken;
           i = next;
-          this.line++;
           continue;
         }
       }

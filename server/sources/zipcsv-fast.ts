@@ -88,14 +88,38 @@ export class FastRows implements FastRecordReader {
   private readonly sepWord: number;
   private readonly quote: number;
   private readonly escape: number;
+  private readonly comment: number;
+  /** Records the last readRun took. */
+  taken = 0;
 
   constructor(private readonly cols: ColumnBuilder[], private readonly kinds: Uint8Array, dialect: CsvDialect, private readonly owner: FastRowOwner) {
     this.sep = dialect.sep;
     this.sepWord = dialect.sep * ONES;
     this.quote = dialect.quote;
     this.escape = dialect.escape;
+    this.comment = dialect.comment;
   }
 
+  /**
+   * Records from buf[i] on, for as long as they are simple: where the first one not taken starts
+   * (`taken` says how many were). It stops before a blank or comment line and at the end of the
+   * chunk (the tokenizer's cases) and at a record it declines, rolled back for the general path.
+   */
+  readRun(buf: Uint8Array, view: DataView, i: number, n: number): number {
+    let taken = 0;
+    for (;;) {
+      const c = i < n ? buf[i] : LF;
+      if (c === LF || c === CR || c === this.comment) break;
+      const next = this.read(buf, view, i, n);
+      if (next < 0) break;
+      i = next;
+      taken++;
+    }
+    this.taken = taken;
+    return i;
+  }
+
+  /** One record at buf[i]: where the next starts, or -1 (declined, nothing kept). */
   read(buf: Uint8Array, view: DataView, i: number, n: number): number {
     const { cols, kinds, sep } = this;
     const last = kinds.length - 1;
