@@ -24,7 +24,7 @@ export const zipdcmOptionSpecs = {
     DEFAULT_MEMBER_FILTER,
     (s) => (s.trim() ? (s.trim().toLowerCase() === SNIFF_DICOM ? undefined : globProblem(s.trim())) : 'must not be empty'),
   ),
-  numPartitions: intOption('Endpoints to split the members over, balanced by compressed bytes (default 2 x cores)', () => 2 * availableParallelism(), 1, MAX_PARTITIONS),
+  numPartitions: intOption('Endpoints to split the members over, balanced by member count (hashes=true: by compressed bytes) (default 2 x cores)', () => 2 * availableParallelism(), 1, MAX_PARTITIONS),
   dicomKeysFilter: stringOption('Comma-separated top-level tags left out of meta', DEFAULT_KEYS_FILTER, (s) => {
     const bad = splitList(s).find((t) => !TAG_HEX.test(t.toUpperCase()));
     return bad === undefined ? undefined : `'${bad}' is not an 8-hex-digit tag`;

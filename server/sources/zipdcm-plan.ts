@@ -1,7 +1,8 @@
 // zipdcm planning (GetFlightInfo): list the input files, read each archive's central directory
 // (APPNOTE 4.3.12/4.3.16), select DICOM members and split them by member into partitions
-// balanced by compressed bytes. Every row gets its rowid here: a global ordinal in file order
-// × central-directory order, so rowids are unique across the FlightInfo and stable.
+// balanced by member count (header-only) or compressed bytes (hashes). Every row gets its rowid
+// here: a global ordinal in file order × central-directory order, so rowids are unique across
+// the FlightInfo and stable.
 import { createHash } from 'node:crypto';
 import { ServerError } from '../errors.ts';
 import { limits } from '../limits.ts';
@@ -183,7 +184,9 @@ export async function planZipdcm(root: DataRoot, path: string, settings: ZipdcmS
   if (units.length === 0) return [];
   if (units.length > limits().maxMembersPerRequest) throw overLimit(path, `${units.length} members to read`);
   let rowid = 0;
-  return balancePartitions(units, settings.numPartitions, (u) => u.weight).map((group) => {
+  // A header-only read costs about the same per member whatever its size (the header, not the
+  // pixels): balance by count. hashes=true reads whole members: balance by compressed bytes.
+  return balancePartitions(units, settings.numPartitions, settings.hashes ? (u) => u.weight : () => MEMBER_WEIGHT).map((group) => {
     const spec = { segments: toSegments(group, rowid) };
     rowid += group.length;
     return { spec, records: group.length, bytes: group.reduce((s, u) => s + u.size, 0) };
