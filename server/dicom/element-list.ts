@@ -4,6 +4,44 @@
 // a third of the walk's garbage (its table regrown ~6 times for a CT header's ~70 elements).
 import type { RawElement } from './walker.ts';
 
+/** Elements an arena keeps between parses; a larger file's extra elements are left to the GC. */
+const ARENA_KEEPS = 4096;
+
+/** Element objects reused from one parse to the next, for a parse whose result holds none of them
+ *  (parseDicomText: text out, raw datasets dead on return). An element is ~110 bytes (96 + the
+ *  boxed length) and a CT header has ~75: the larger part of the walk's garbage. */
+export class ElementArena {
+  private readonly items: RawElement[] = [];
+  private used = 0;
+
+  /** A fresh-valued element (readElementHeader's initial state). */
+  take(tag: number, headerOffset: number, start: number, implicit: boolean, little: boolean): RawElement {
+    if (this.used === this.items.length) {
+      const el: RawElement = { tag, vr: null, length: 0, headerOffset, start, end: 0, implicit, little, items: null };
+      this.items.push(el);
+      this.used++;
+      return el;
+    }
+    const el = this.items[this.used++];
+    el.tag = tag;
+    el.vr = null;
+    el.length = 0;
+    el.headerOffset = headerOffset;
+    el.start = start;
+    el.end = 0;
+    el.implicit = implicit;
+    el.little = little;
+    el.items = null;
+    return el;
+  }
+
+  /** Every element taken is free again: call only when nothing refers to them any more. */
+  reset(): void {
+    this.used = 0;
+    if (this.items.length > ARENA_KEEPS) this.items.length = ARENA_KEEPS;
+  }
+}
+
 /** Up to this many elements a lookup scans; past it, a binary search (ascending tags) or an index. */
 const SCAN_LIMIT = 16;
 

@@ -9,6 +9,7 @@ import { caught, modelOf, outcome, type ParseOptions, type ParseResult, skipSet,
 import { readPart10Header, type Part10Header } from './part10.ts';
 import { serialiseModel } from './serialise.ts';
 import { type RawDataset, WalkContext } from './walker.ts';
+import { ElementArena } from './element-list.ts';
 import { limits } from '../limits.ts';
 
 export interface TextParseOptions extends ParseOptions {
@@ -28,12 +29,14 @@ export interface TextParseResult extends Omit<ParseResult, 'json' | 'fileMeta'> 
 }
 
 const SEQUENCE = 'SQ';
+/** This thread's recycled elements (one parse at a time: parsing is synchronous). */
+const ARENA = new ElementArena();
 /** Parsed keyTags, per array (callers pass one constant array). */
 const KEY_TAG_NUMBERS = new WeakMap<readonly string[], number[]>();
 
 /** parseDicom(bytes, opts) with its model's JSON text (serialiseModel's) appended to `sink`. */
 export function parseDicomText(bytes: Uint8Array, opts: TextParseOptions, sink: JsonSink): TextParseResult {
-  const input = new WalkContext(bytes, opts.complete, opts.maxElementBytes ?? limits().maxDicomElementBytes);
+  const input = new WalkContext(bytes, opts.complete, opts.maxElementBytes ?? limits().maxDicomElementBytes, ARENA);
   const textStart = sink.length;
   let header: Part10Header | null = null;
   try {
@@ -46,6 +49,9 @@ export function parseDicomText(bytes: Uint8Array, opts: TextParseOptions, sink: 
     sink.length = textStart;
     const { json: _json, fileMeta: _meta, ...rest } = caught(err, header, input);
     return { ...rest, textStart: -1, textEnd: -1, keyValues: [] };
+  } finally {
+    // The raw datasets die here: the result holds text offsets and values, no element.
+    ARENA.reset();
   }
 }
 

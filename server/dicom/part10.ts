@@ -149,7 +149,7 @@ export function readPart10Header(input: WalkContext, incremental = false): Part1
     const data = buf.subarray(pos);
     // Incremental: the placeholder `dataset` is replaced by inflateMore below.
     partial = incremental && data.length > FIRST_DEFLATED_INPUT ? { data, offset: pos, used: 0 } : null;
-    dataset = partial ? input : new WalkContext(inflate(data, input.complete, pos), input.complete, input.maxValueBytes);
+    dataset = partial ? input : new WalkContext(inflate(data, input.complete, pos), input.complete, input.maxValueBytes, input.arena);
     inflated = true;
     pos = 0;
   } else {
@@ -169,14 +169,14 @@ export function inflateMore(header: Part10Header, input: WalkContext): void {
   if (p.used < p.data.length) {
     try {
       const prefix = inflateRawSync(p.data.subarray(0, p.used), { finishFlush: constants.Z_SYNC_FLUSH });
-      header.dataset = new WalkContext(prefix, false, input.maxValueBytes);
+      header.dataset = new WalkContext(prefix, false, input.maxValueBytes, input.arena);
       return;
     } catch {
       // Corrupt within the prefix: the whole-stream inflate below reports it.
     }
   }
   header.partial = null;
-  header.dataset = new WalkContext(inflate(p.data, input.complete, p.offset), input.complete, input.maxValueBytes);
+  header.dataset = new WalkContext(inflate(p.data, input.complete, p.offset), input.complete, input.maxValueBytes, input.arena);
 }
 
 function inflate(deflated: Uint8Array, complete: boolean, offset: number): Uint8Array {

@@ -7,7 +7,7 @@
 import { publicVr } from './dictionary.ts';
 import { DicomError, formatTag } from './dicom-error.ts';
 import { encodingsFromValue } from './values.ts';
-import { ElementList } from './element-list.ts';
+import { type ElementArena, ElementList } from './element-list.ts';
 
 export const UNDEFINED_LENGTH = 0xffffffff;
 export const ITEM_TAG = 0xfffee000;
@@ -93,6 +93,8 @@ export class WalkContext {
     readonly complete: boolean,
     /** Bytes one header element's value may have (limits.maxDicomElementBytes); Pixel Data exempt. */
     readonly maxValueBytes = Infinity,
+    /** Where elements come from when the caller recycles them (parseDicomText), else null. */
+    readonly arena: ElementArena | null = null,
   ) {
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -158,7 +160,9 @@ function inVrRange(c0: number, c1: number): boolean {
  *  is read as an implicit header, an unknown AA-ZZ one with a 2-byte length, as pydicom does. */
 function readElementHeader(ctx: WalkContext, pos: number, implicit: boolean, little: boolean, limit: number): RawElement {
   const tag = ctx.tagAt(pos, little);
-  const el: RawElement = { tag, vr: null, length: 0, headerOffset: pos, start: pos + SHORT_HEADER, end: 0, implicit, little, items: null };
+  const el: RawElement = ctx.arena !== null
+    ? ctx.arena.take(tag, pos, pos + SHORT_HEADER, implicit, little)
+    : { tag, vr: null, length: 0, headerOffset: pos, start: pos + SHORT_HEADER, end: 0, implicit, little, items: null };
   const c0 = ctx.buf[pos + 4];
   const c1 = ctx.buf[pos + 5];
   const at = implicit ? -1 : vrIndex(c0, c1);

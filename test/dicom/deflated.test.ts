@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDicom } from '../../server/dicom/parse.ts';
 import { serialiseModel } from '../../server/dicom/serialise.ts';
-import { asParsedJson, firstDifference, PYTHON, pydicomData, runOracle, sameJson, tempDir } from './oracle.ts';
+import { asParsedJson, firstDifference, PYTHON, pydicomData, runOracle, sameJson, tempDir, textDisagreement } from './oracle.ts';
 
 const skip = pydicomData() === null ? 'no .venv with pydicom' : false;
 
@@ -45,6 +45,7 @@ test('deflated files pydicom wrote read as pydicom reads them, both modes, text 
     const bytes = readFileSync(file);
     for (const mode of ['header', 'full'] as const) {
       const r = parseDicom(bytes, { stopBeforePixels: mode === 'header', complete: true });
+      assert.equal(textDisagreement(bytes, { stopBeforePixels: mode === 'header', complete: true }, r), null, `${file} ${mode}`);
       assert.equal(r.status, 'ok', `${file} ${mode}`);
       assert.ok(sameJson(asParsedJson(r.json), oracle[file][mode]), `${file} ${mode}: ${firstDifference(asParsedJson(r.json), oracle[file][mode])}`);
       assert.equal(serialiseModel(r.json!), oracle[file][`${mode}_text`]);

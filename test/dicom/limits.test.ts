@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDicom, type ParseResult } from '../../server/dicom/parse.ts';
 import { setLimits } from '../../server/limits.ts';
-import { asParsedJson, PYTHON, pydicomData, sameJson, tempDir } from './oracle.ts';
+import { asParsedJson, PYTHON, pydicomData, sameJson, tempDir, textDisagreement } from './oracle.ts';
 
 const skip = pydicomData() === null ? 'no .venv with pydicom' : false;
 /** Under the 100,000-byte values make_limit_cases.py writes, over everything else in the files. */
@@ -47,6 +47,7 @@ for (const name of ['big_top', 'big_deflated', 'big_undefined']) {
     const c = cases!.oracle[name];
     for (const stopBeforePixels of [true, false]) {
       const r = parseDicom(bytesOf(name), { stopBeforePixels, complete: true, maxElementBytes: LIMIT });
+      assert.equal(textDisagreement(bytesOf(name), { stopBeforePixels, complete: true, maxElementBytes: LIMIT }, r), null, name);
       assertOverLimit(r, c, name);
       assert.ok(r.json !== null && sameJson(asParsedJson(r.json), before(c.json, c.tag)), `${name}: attributes before the element`);
     }

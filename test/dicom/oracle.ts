@@ -5,6 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ParseOptions, ParseResult } from '../../server/dicom/parse.ts';
+import { parseDicomText } from '../../server/dicom/parse-text.ts';
+import { JsonSink } from '../../server/dicom/json-sink.ts';
+import { serialiseModel } from '../../server/dicom/serialise.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const PYTHON = join(ROOT, '.venv', 'bin', 'python');
@@ -95,4 +99,18 @@ export function firstDifference(mine: unknown, theirs: unknown): string {
     if (!sameJson(a[k], b[k])) return `${k}: ours ${JSON.stringify(a[k])?.slice(0, 300)} pydicom ${JSON.stringify(b[k])?.slice(0, 300)}`;
   }
   return 'equal';
+}
+
+const textSink = new JsonSink(1);
+
+/** parseDicomText on the bytes parseDicom gave `r` for: null when both agree (status, error,
+ *  Pixel Data position, and the text is serialiseModel's of r.json), else what differs. */
+export function textDisagreement(bytes: Uint8Array, opts: ParseOptions, r: ParseResult): string | null {
+  textSink.length = 0;
+  const d = parseDicomText(bytes, opts, textSink);
+  if (d.status !== r.status || JSON.stringify(d.error) !== JSON.stringify(r.error)) return `parseDicomText ${d.status} ${JSON.stringify(d.error)}, parseDicom ${r.status} ${JSON.stringify(r.error)}`;
+  if (JSON.stringify({ ...d.pixelData, value: null }) !== JSON.stringify({ ...r.pixelData, value: null })) return 'Pixel Data differs';
+  if ((d.textStart < 0) !== (r.json === null)) return `parseDicomText text ${d.textStart < 0 ? 'absent' : 'present'}, parseDicom model ${r.json === null ? 'absent' : 'present'}`;
+  if (r.json !== null && textSink.toString(d.textStart) !== serialiseModel(r.json)) return 'parseDicomText text differs from serialiseModel';
+  return null;
 }

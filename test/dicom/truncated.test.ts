@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDicom } from '../../server/dicom/parse.ts';
-import { asParsedJson, bytesOf, firstDifference, pydicomData, runOracle, sameJson, tempDir } from './oracle.ts';
+import { asParsedJson, bytesOf, firstDifference, pydicomData, runOracle, sameJson, tempDir, textDisagreement } from './oracle.ts';
 
 const data = pydicomData();
 const skip = data === null ? 'no .venv with pydicom' : false;
@@ -30,7 +30,10 @@ function compareWithOracle(specs: string[]): string[] {
   for (const spec of specs) {
     const bytes = bytesOf(spec);
     for (const mode of ['header', 'full'] as const) {
-      const r = parseDicom(bytes, { stopBeforePixels: mode === 'header', complete: true });
+      const opts = { stopBeforePixels: mode === 'header', complete: true };
+      const r = parseDicom(bytes, opts);
+      const text = textDisagreement(bytes, opts, r);
+      if (text !== null) mismatches.push(`${mode} ${spec}: ${text}`);
       const mine = r.json === null ? null : asParsedJson(r.json);
       if (sameJson(mine, oracle[spec][mode])) continue;
       // A deflated dataset broken past Pixel Data: pydicom's zlib.decompress fails the file; we
@@ -73,7 +76,9 @@ test('a prefix gives need-more or exactly the whole file\'s header and Pixel Dat
     let after = 0;
     // Every 61 bytes through the first 8 KB (most headers), then ×1.25; a few sizes past the first success.
     for (let n = 0; n < whole.length && after < 8; n = n < FINE_PREFIXES ? n + 61 : Math.ceil(n * 1.25)) {
-      const r = parseDicom(whole.subarray(0, n), { stopBeforePixels: true, complete: false });
+      const opts = { stopBeforePixels: true, complete: false };
+      const r = parseDicom(whole.subarray(0, n), opts);
+      assert.equal(textDisagreement(whole.subarray(0, n), opts, r), null, `${f}@${n}`);
       if (r.status === 'need-more') {
         assert.equal(firstOk, -1, `${f}@${n}: need-more after a shorter prefix was enough`);
         continue;
@@ -128,6 +133,7 @@ test('garbage and mutated files never throw and match pydicom', { skip }, (t) =>
     for (const stopBeforePixels of [true, false]) {
       for (const complete of [true, false]) {
         const r = parseDicom(bytes, { stopBeforePixels, complete });
+        assert.equal(textDisagreement(bytes, { stopBeforePixels, complete }, r), null, `g${i}`);
         assert.ok(['ok', 'error', 'need-more'].includes(r.status));
         if (complete) assert.notEqual(r.status, 'need-more');
       }
