@@ -1,6 +1,6 @@
 // A dataset's data elements by tag, in file order (PS3.5 §7.1: elements ascend by tag, so file
 // order is almost always tag order). It keeps a Map's semantics for what the walker needs — a
-// repeated tag replaces the value and keeps its place — on two arrays: a Map per dataset cost
+// repeated tag replaces the value and keeps its place — on one array: a Map per dataset cost
 // a third of the walk's garbage (its table regrown ~6 times for a CT header's ~70 elements).
 import type { RawElement } from './walker.ts';
 
@@ -46,8 +46,7 @@ export class ElementArena {
 const SCAN_LIMIT = 16;
 
 export class ElementList {
-  /** Tags and elements, index for index, in file order. */
-  private readonly tags: number[] = [];
+  /** The elements in file order (their tags are the keys). */
   private readonly list: RawElement[] = [];
   /** Tag → position, built on the first lookup in a large list whose tags do not ascend. */
   private index: Map<number, number> | null = null;
@@ -99,7 +98,6 @@ export class ElementList {
   }
 
   clear(): void {
-    this.tags.length = 0;
     this.list.length = 0;
     this.index = null;
     this.ascending = true;
@@ -107,26 +105,28 @@ export class ElementList {
   }
 
   private push(tag: number, el: RawElement): void {
-    this.index?.set(tag, this.tags.length);
-    this.tags.push(tag);
+    this.index?.set(tag, this.list.length);
     this.list.push(el);
   }
 
   private indexOf(tag: number): number {
-    const tags = this.tags;
-    if (tags.length <= SCAN_LIMIT) return tags.indexOf(tag);
-    if (this.ascending) return binarySearch(tags, tag);
-    if (this.index === null) this.index = new Map(tags.map((t, i) => [t, i]));
+    const list = this.list;
+    if (list.length <= SCAN_LIMIT) {
+      for (let i = 0; i < list.length; i++) if (list[i].tag === tag) return i;
+      return -1;
+    }
+    if (this.ascending) return binarySearch(list, tag);
+    if (this.index === null) this.index = new Map(list.map((el, i) => [el.tag, i]));
     return this.index.get(tag) ?? -1;
   }
 }
 
-function binarySearch(tags: number[], tag: number): number {
+function binarySearch(list: RawElement[], tag: number): number {
   let lo = 0;
-  let hi = tags.length - 1;
+  let hi = list.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const t = tags[mid];
+    const t = list[mid].tag;
     if (t === tag) return mid;
     if (t < tag) lo = mid + 1;
     else hi = mid - 1;
