@@ -4,7 +4,8 @@
 import { DicomError } from './dicom-error.ts';
 import { elementJson, finalVr, readElementVr, type Scope } from './json-model.ts';
 import type { JsonSink } from './json-sink.ts';
-import { firstValueOf, writeDatasetJson } from './json-writer.ts';
+import { firstValueOf } from './json-text-values.ts';
+import { writeDatasetJson } from './json-writer.ts';
 import { caught, modelOf, outcome, type ParseOptions, type ParseResult, skipSet, walkFile } from './parse.ts';
 import { readPart10Header, type Part10Header } from './part10.ts';
 import { serialiseModel } from './serialise.ts';

@@ -1,0 +1,212 @@
+// String values of the DICOM JSON model (PS3.18 §F.2.3; VRs of PS3.5 §6.2) written as JSON text
+// straight from the input bytes, with pydicom 3.0.1's splitting and stripping rules (values.ts
+// says which VR gets which), PN groups (PS3.5 §6.2.1), and the element heads every writer uses.
+import { DEFAULT_ENCODING, latin1Range } from './charset.ts';
+import { UPPER_HALVES } from './charset-tables.ts';
+import type { JsonSink } from './json-sink.ts';
+import type { Scope } from './json-model.ts';
+import type { RawElement, WalkContext } from './walker.ts';
+
+const BACKSLASH = 0x5c;
+const EQUALS = 0x3d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const NUL = 0x00;
+const SPACE = 0x20;
+const ESC = 0x1b;
+const ASCII_END = 0x80;
+/** Bytes of one US and one UL value (PS3.5 Table 6.2-1). */
+const US_BYTES = 2;
+const UL_BYTES = 4;
+
+export const encode = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+export const ELEMENT_OPEN = encode('{"vr":"');
+/** What follows an element's VR: nothing more, a Value array, or inline base64. */
+export const EMPTY_TAIL = encode('"}');
+export const VALUE_TAIL = encode('","Value":[');
+export const BINARY_TAIL = encode('","InlineBinary":"');
+/** Longest of ELEMENT_OPEN + a VR + a tail. */
+export const HEAD_ROOM = 32;
+
+/** How each part of a string value is trimmed (values.ts: rstrip("\0 "), str.strip(), str.rstrip()). */
+export const Trim = { None: 0, NulSpace: 1, PyBoth: 2, PyRight: 3 } as const;
+export type Trim = (typeof Trim)[keyof typeof Trim];
+
+/** Python's str.strip() whitespace among Latin-1 code points. */
+export function isPySpace(c: number): boolean {
+  return c === SPACE || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0;
+}
+
+export function rstripNulSpace(buf: Uint8Array, s: number, e: number): number {
+  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === NUL)) e--;
+  return e;
+}
+
+/** How a string VR's value is split and trimmed on the fast path, or undefined (not a string VR
+ *  writeStrings handles): [split on '\\', trim, whole value rstripped of NUL/space first,
+ *  needs plainText]. */
+const STRING_RULES: Record<string, readonly [boolean, Trim, boolean, boolean]> = {
+  AS: [true, Trim.None, true, false], CS: [true, Trim.None, true, false], DA: [true, Trim.None, true, false],
+  DT: [true, Trim.None, true, false], TM: [true, Trim.None, true, false], UI: [true, Trim.PyBoth, true, false],
+  AE: [true, Trim.PyBoth, false, false], UR: [false, Trim.PyRight, false, false],
+  LO: [true, Trim.NulSpace, false, true], SH: [true, Trim.NulSpace, false, true], UC: [true, Trim.NulSpace, false, true],
+  ST: [false, Trim.NulSpace, false, true], LT: [false, Trim.NulSpace, false, true], UT: [false, Trim.NulSpace, false, true],
+};
+
+/** The first item of a string or binary integer element's "Value" as the model has it (undefined
+ *  when it has none), or null when this fast path does not apply (the caller converts). */
+export function firstValueOf(ctx: WalkContext, scope: Scope, el: RawElement, vr: string): unknown {
+  const buf = ctx.buf;
+  const s = el.start;
+  let e = el.end;
+  if (vr === 'US' || vr === 'UL') {
+    const size = vr === 'US' ? US_BYTES : UL_BYTES;
+    if ((e - s) % size !== 0) return null;
+    if (e === s) return undefined;
+    return vr === 'US' ? ctx.dv.getUint16(s, el.little) : ctx.dv.getUint32(s, el.little);
+  }
+  const rules = Object.prototype.hasOwnProperty.call(STRING_RULES, vr) ? STRING_RULES[vr] : undefined;
+  if (rules === undefined) return null;
+  const [split, trim, rstripFirst, needsPlain] = rules;
+  if (needsPlain && !plainText(buf, s, e, scope.encodings)) return null;
+  if (rstripFirst) e = rstripNulSpace(buf, s, e);
+  let b = s;
+  while (b < e && !(split && buf[b] === BACKSLASH)) b++;
+  const only = b === e;
+  let a = s;
+  if (trim === Trim.NulSpace) b = rstripNulSpace(buf, a, b);
+  else if (trim !== Trim.None) {
+    if (trim === Trim.PyBoth) while (a < b && isPySpace(buf[a])) a++;
+    while (b > a && isPySpace(buf[b - 1])) b--;
+  }
+  return only && a === b ? undefined : latin1Range(buf, a, b);
+}
+
+/** Text decoded as Latin-1 under these character sets: the default or Latin-1 set without code
+ *  extensions, or ASCII bytes in UTF-8 or a single-byte set (charset.ts decodes them alike). */
+export function plainText(buf: Uint8Array, s: number, e: number, encodings: readonly string[]): boolean {
+  const first = encodings[0] ?? DEFAULT_ENCODING;
+  if (first === DEFAULT_ENCODING || first === 'latin_1') {
+    for (let i = s; i < e; i++) if (buf[i] === ESC) return false;
+    return true;
+  }
+  if (first !== 'UTF8' && UPPER_HALVES[first] === undefined) return false;
+  for (let i = s; i < e; i++) if (buf[i] >= ASCII_END || buf[i] === ESC) return false;
+  return true;
+}
+
+/** `{"vr":"XX` + tail, in one reservation (two letters: other VRs never reach the fast path). */
+export function writeHead(sink: JsonSink, vr: string, tail: Uint8Array): void {
+  sink.reserve(HEAD_ROOM);
+  const out = sink.bytes;
+  let at = sink.length;
+  for (let i = 0; i < ELEMENT_OPEN.length; i++) out[at++] = ELEMENT_OPEN[i];
+  out[at++] = vr.charCodeAt(0);
+  out[at++] = vr.charCodeAt(1);
+  for (let i = 0; i < tail.length; i++) out[at++] = tail[i];
+  sink.length = at;
+}
+
+export function writeEmpty(sink: JsonSink, vr: string): true {
+  writeHead(sink, vr, EMPTY_TAIL);
+  return true;
+}
+
+/** `[s, e)` split on '\' (if `split`), each part trimmed: one empty part is an empty element. */
+export function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: number, e: number, split: boolean, trim: Trim): true {
+  let open = false;
+  let p = s;
+  for (let i = s; ; i++) {
+    if (i < e && !(split && buf[i] === BACKSLASH)) continue;
+    let a = p;
+    let b = i;
+    if (trim === Trim.NulSpace) b = rstripNulSpace(buf, a, b);
+    else if (trim !== Trim.None) {
+      if (trim === Trim.PyBoth) while (a < b && isPySpace(buf[a])) a++;
+      while (b > a && isPySpace(buf[b - 1])) b--;
+    }
+    if (open) sink.byte(COMMA);
+    else if (i === e && a === b) return writeEmpty(sink, vr);
+    else {
+      writeHead(sink, vr, VALUE_TAIL);
+      open = true;
+    }
+    quoteLatin1(sink, buf, a, b);
+    if (i === e) break;
+    p = i + 1;
+  }
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
+  return true;
+}
+
+/** `"` + buf[a, b) as JSON text + `"`: printable ASCII copied in one loop, the first other
+ *  byte hands the rest to sink.latin1 (which reserves for escapes and UTF-8 itself). */
+function quoteLatin1(sink: JsonSink, buf: Uint8Array, a: number, b: number): void {
+  sink.reserve(b - a + 2);
+  const out = sink.bytes;
+  let at = sink.length;
+  out[at++] = QUOTE;
+  let k = a;
+  for (; k < b; k++) {
+    const c = buf[k];
+    if (c < SPACE || c >= ASCII_END || c === QUOTE || c === BACKSLASH) break;
+    out[at++] = c;
+  }
+  sink.length = at;
+  if (k < b) sink.latin1(buf, k, b);
+  sink.byte(QUOTE);
+}
+
+/** PN (PS3.5 §6.2.1): values split on '\', groups on '=', trailing empty groups dropped;
+ *  false for an empty name in a list (pydicom raises) or anything else unusual. */
+export function writePersonNames(sink: JsonSink, buf: Uint8Array, s: number, e: number): boolean {
+  let p = s;
+  let open = false;
+  for (let i = s; ; i++) {
+    if (i < e && buf[i] !== BACKSLASH) continue;
+    const groups = groupCount(buf, p, i);
+    if (groups === 0) {
+      if (open || i < e) return false;
+      return writeEmpty(sink, 'PN');
+    }
+    if (open) sink.byte(COMMA);
+    else writeHead(sink, 'PN', VALUE_TAIL);
+    open = true;
+    writeName(sink, buf, p, i, groups);
+    if (i === e) break;
+    p = i + 1;
+  }
+  sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
+  return true;
+}
+
+/** Groups of a name up to its last non-empty one. */
+function groupCount(buf: Uint8Array, s: number, e: number): number {
+  let groups = 0;
+  let index = 0;
+  let start = s;
+  for (let i = s; i <= e; i++) {
+    if (i < e && buf[i] !== EQUALS) continue;
+    index++;
+    if (i > start) groups = index;
+    start = i + 1;
+  }
+  return groups;
+}
+
+const GROUP_NAMES = ['{"Alphabetic":"', '","Ideographic":"', '","Phonetic":"'].map(encode);
+
+function writeName(sink: JsonSink, buf: Uint8Array, s: number, e: number, groups: number): void {
+  const kept = Math.min(groups, GROUP_NAMES.length);
+  let start = s;
+  let g = 0;
+  for (let i = s; g < kept; i++) {
+    if (i < e && buf[i] !== EQUALS) continue;
+    sink.constant(GROUP_NAMES[g++]);
+    sink.latin1(buf, start, i);
+    start = i + 1;
+  }
+  sink.pair(QUOTE, CLOSE_BRACE);
+}
