@@ -6,6 +6,8 @@ import type { FieldBlock } from './zipcsv-block.ts';
 import { Base } from './zipcsv-column-base.ts';
 
 const INITIAL_TEXT_BYTES = 64 * 1024;
+/** A narrow batch (few rows: a very wide member) starts with this many text bytes per row instead. */
+const INITIAL_BYTES_PER_ROW = 4;
 /** Fields up to this many bytes are copied by hand (word or byte loop) rather than via a view. */
 const SHORT_COPY = 24;
 /** Bytes per word copied by the column-at-a-time string path. */
@@ -28,13 +30,19 @@ const NEXT_BATCH_SLACK_SHIFT = 4;
 /** Utf8 and Binary: the bytes as they are (the member was normalised to UTF-8 before tokenising). */
 export class BytesColumn extends Base {
   private offsets: Int32Array;
-  private data: Uint8Array = new Uint8Array(INITIAL_TEXT_BYTES);
+  private data: Uint8Array;
   /** The same bytes for word stores (the fused scan). */
-  private dv = new DataView(this.data.buffer);
+  private dv: DataView;
   private used = 0;
   constructor(type: DataType, capacity: number) {
     super(type, capacity);
     this.offsets = new Int32Array(capacity + 1);
+    this.data = new Uint8Array(this.initialBytes());
+    this.dv = new DataView(this.data.buffer);
+  }
+
+  private initialBytes(): number {
+    return Math.min(INITIAL_TEXT_BYTES, this.capacity * INITIAL_BYTES_PER_ROW);
   }
   get byteLength(): number {
     return this.used + 4 * this.length;
@@ -271,7 +279,7 @@ export class BytesColumn extends Base {
       this.data = reuse[1] as Uint8Array;
     } else {
       this.offsets = new Int32Array(this.capacity + 1);
-      this.data = new Uint8Array(Math.max(INITIAL_TEXT_BYTES, this.used + (this.used >> NEXT_BATCH_SLACK_SHIFT)));
+      this.data = new Uint8Array(Math.max(this.initialBytes(), this.used + (this.used >> NEXT_BATCH_SLACK_SHIFT)));
     }
     this.dv = new DataView(this.data.buffer);
     this.used = 0;
