@@ -23,6 +23,7 @@ const PYTHON = new URL('../../.venv/bin/python', import.meta.url).pathname;
 const skip = !existsSync(PYTHON) && 'no .venv';
 const SCHEMA = 'id int, name string, value double, ok boolean, at timestamp, note string, _corrupt_record string';
 const MAX_CHUNK = 200;
+const MiB = 1024 * 1024;
 
 let seed = 23;
 const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
@@ -146,4 +147,38 @@ test("a read consumed batch by batch reuses earlier batches' buffers and equals 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a member 18,000 fields wide reads in bounded memory and equals Python's csv (header=false)", { skip }, () => {
+  const width = 18_000;
+  const lines = Array.from({ length: 40 }, (_, r) => (r % 4 === 3 ? `short,${r},"q, ${r}"` : Array.from({ length: width }, (_, c) => ((r + c) % 5 === 0 ? '' : `${r}.${c}`)).join(',')));
+  const text = lines.join('\n') + '\n';
+  const py = spawnSync(PYTHON, ['-c', 'import csv,io,json,sys\nprint(json.dumps([row + [None] * (18000 - len(row)) for row in ([v or None for v in r] for r in csv.reader(io.StringIO(sys.stdin.read(), newline="")))]))'], { input: text, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  assert.equal(py.status, 0, py.stderr);
+  const expected = JSON.parse(py.stdout) as unknown[][];
+  const settings = parseZipcsvOptions({ mode: 'PERMISSIVE' });
+  const schema = buildSchema([{ where: 'w.csv', names: null, width, kinds: [] }], settings);
+  const base = process.memoryUsage();
+  const sink = new BatchSink(schema);
+  const tokenizer = new CsvTokenizer(settings.dialect, new MemberRows(layoutOf(schema, settings), settings, sink, 'w.zip', 'w.csv'));
+  const bytes = new TextEncoder().encode(text);
+  const got: unknown[][] = [];
+  let peak = 0;
+  const collect = (final: boolean) => {
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
+    for (const batch of sink.take(final)) {
+      const cols = batch.schema.fields.slice(0, width).map((f) => batch.getChild(f.name)!);
+      for (let i = 0; i < batch.numRows; i++) got.push(cols.map((c) => c.get(i)));
+    }
+  };
+  for (let at = 0; at < bytes.length; at += 64 * 1024) {
+    tokenizer.push(bytes.slice(at, at + 64 * 1024));
+    collect(false);
+  }
+  tokenizer.end();
+  collect(true);
+  assert.ok(peak < 256 * MiB, `memory grew by ${(peak / MiB).toFixed(0)} MiB for a ${(bytes.length / MiB).toFixed(1)} MiB member`);
+  assert.equal(got.length, expected.length);
+  for (let i = 0; i < expected.length; i++) assert.deepEqual(got[i], expected[i], `row ${i}`);
 });
