@@ -54,6 +54,8 @@ export class CsvTokenizer {
   /** 1-based physical line number at the start of `carry`. */
   private line = 1;
   private done = false;
+  /** stop() was called: no more records, whatever is pushed. */
+  private stopped = false;
 
   private readonly onRecord: RecordHandler;
   private readonly onFlush: (() => void) | null;
@@ -73,7 +75,7 @@ export class CsvTokenizer {
   /** Feed the next bytes of the member. */
   push(chunk: Uint8Array): void {
     if (this.done) throw new Error('CsvTokenizer.push after end');
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.stopped) return;
     // A record longer than a chunk is re-scanned from its start once enough bytes arrived to at
     // least double it, so a huge quoted field costs amortised linear time, not quadratic.
     this.pending.push(chunk);
@@ -82,9 +84,14 @@ export class CsvTokenizer {
     this.scan(false);
   }
 
+  /** Emit no more records (the consumer has what it needs): the rest of the bytes are not tokenized. */
+  stop(): void {
+    this.stopped = true;
+  }
+
   /** No more bytes: emit the last record (a last line without a newline, or an unclosed quote). */
   end(): void {
-    if (this.done) return;
+    if (this.done || this.stopped) return;
     this.scan(true);
     this.done = true;
   }
@@ -103,6 +110,10 @@ export class CsvTokenizer {
     this.pendingBytes = 0;
     const used = this.parse(buf, final);
     this.onFlush?.();
+    if (this.stopped) {
+      this.carry = 0;
+      return;
+    }
     const rest = total - used;
     if (rest > this.maxRecordBytes) {
       throw new CsvError('RECORD_TOO_LARGE', `record starting at line ${this.line} is longer than ${this.maxRecordBytes} bytes`, this.line);
@@ -284,6 +295,7 @@ export class CsvTokenizer {
       rec.end = recEnd;
       this.onRecord(rec);
       this.line += lines;
+      if (this.stopped) return i;
     }
     return i;
   }

@@ -115,10 +115,14 @@ export async function* tokenizeMember(input: OpenArchive, entry: ZipEntry, setti
   yield;
 }
 
-/** Tokenize `bytes` (a prefix of the member, or all of it when `complete`) into `onRecord`. */
-function tokenizePrefix(bytes: Uint8Array, complete: boolean, settings: ZipcsvSettings, onRecord: (rec: CsvRecord) => void): void {
+/** Tokenize `bytes` (a prefix of the member, or all of it when `complete`) into `onRecord`, up to
+ *  the record after which `enough()` holds (the rest of the prefix is not tokenized). */
+function tokenizePrefix(bytes: Uint8Array, complete: boolean, settings: ZipcsvSettings, onRecord: (rec: CsvRecord) => void, enough: () => boolean): void {
   const normalizer = makeNormalizer(settings.encoding);
-  const tokenizer = new CsvTokenizer(settings.dialect, onRecord, limits().maxCsvRecordBytes);
+  const tokenizer: CsvTokenizer = new CsvTokenizer(settings.dialect, (rec) => {
+    onRecord(rec);
+    if (enough()) tokenizer.stop();
+  }, limits().maxCsvRecordBytes);
   tokenizer.push(normalizer.push(bytes));
   if (complete) {
     tokenizer.push(normalizer.end());
@@ -156,7 +160,7 @@ export async function readLeadingRecords(input: OpenArchive, entry: ZipEntry, se
     for (let n = FIRST_PREFIX_BYTES; ; n = nextPrefix(n, delivered, wanted)) {
       const { bytes, complete } = await input.archive.readPrefix(entry, n, signal);
       skip = delivered;
-      tokenizePrefix(bytes, complete, settings, once);
+      tokenizePrefix(bytes, complete, settings, once, enough);
       if (enough() || complete) return;
       if (n >= PREFIX_MAX_BYTES) break;
     }
