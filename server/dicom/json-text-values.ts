@@ -114,49 +114,53 @@ export function writeEmpty(sink: JsonSink, vr: string): true {
   return true;
 }
 
-/** `[s, e)` split on '\' (if `split`), each part trimmed: one empty part is an empty element. */
+/** `[s, e)` split on '\' (if `split`), each part trimmed: one empty part is an empty element.
+ *  Each part is copied while it is scanned (printable ASCII, the common case, is its own JSON
+ *  text); a part with a byte to escape or above ASCII is written again by sink.latin1. */
 export function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: number, e: number, split: boolean, trim: Trim): true {
-  let open = false;
+  const mark = sink.length;
+  writeHead(sink, vr, VALUE_TAIL);
   let p = s;
-  for (let i = s; ; i++) {
-    if (i < e && !(split && buf[i] === BACKSLASH)) continue;
+  for (let count = 0; ; count++) {
+    // Room for the rest of the input as plain text, a comma and two quotes.
+    sink.reserve(e - p + 3);
+    const out = sink.bytes;
+    let at = sink.length;
+    if (count > 0) out[at++] = COMMA;
+    const open = at;
+    out[at++] = QUOTE;
     let a = p;
-    let b = i;
-    if (trim === Trim.NulSpace) b = rstripNulSpace(buf, a, b);
-    else if (trim !== Trim.None) {
-      if (trim === Trim.PyBoth) while (a < b && isPySpace(buf[a])) a++;
-      while (b > a && isPySpace(buf[b - 1])) b--;
+    if (trim === Trim.PyBoth) while (a < e && isPySpace(buf[a])) a++;
+    let i = a;
+    for (; i < e; i++) {
+      const c = buf[i];
+      if (c < SPACE || c >= ASCII_END || c === QUOTE || c === BACKSLASH) break;
+      out[at++] = c;
     }
-    if (open) sink.byte(COMMA);
-    else if (i === e && a === b) return writeEmpty(sink, vr);
-    else {
-      writeHead(sink, vr, VALUE_TAIL);
-      open = true;
+    if (i < e && !(split && buf[i] === BACKSLASH)) {
+      let b = i;
+      while (b < e && !(split && buf[b] === BACKSLASH)) b++;
+      i = b;
+      if (trim === Trim.NulSpace) b = rstripNulSpace(buf, a, b);
+      else if (trim !== Trim.None) while (b > a && isPySpace(buf[b - 1])) b--;
+      sink.length = open + 1;
+      sink.latin1(buf, a, b);
+      sink.byte(QUOTE);
+    } else {
+      // Printable ASCII only: of the trimmed bytes, only the space can be at its end.
+      if (trim !== Trim.None) while (at > open + 1 && out[at - 1] === SPACE) at--;
+      out[at++] = QUOTE;
+      sink.length = at;
     }
-    quoteLatin1(sink, buf, a, b);
+    if (count === 0 && i === e && sink.length - open === 2) {
+      sink.length = mark;
+      return writeEmpty(sink, vr);
+    }
     if (i === e) break;
     p = i + 1;
   }
   sink.pair(CLOSE_BRACKET, CLOSE_BRACE);
   return true;
-}
-
-/** `"` + buf[a, b) as JSON text + `"`: printable ASCII copied in one loop, the first other
- *  byte hands the rest to sink.latin1 (which reserves for escapes and UTF-8 itself). */
-function quoteLatin1(sink: JsonSink, buf: Uint8Array, a: number, b: number): void {
-  sink.reserve(b - a + 2);
-  const out = sink.bytes;
-  let at = sink.length;
-  out[at++] = QUOTE;
-  let k = a;
-  for (; k < b; k++) {
-    const c = buf[k];
-    if (c < SPACE || c >= ASCII_END || c === QUOTE || c === BACKSLASH) break;
-    out[at++] = c;
-  }
-  sink.length = at;
-  if (k < b) sink.latin1(buf, k, b);
-  sink.byte(QUOTE);
 }
 
 /** PN (PS3.5 §6.2.1): values split on '\', groups on '=', trailing empty groups dropped;
