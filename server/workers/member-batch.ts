@@ -45,18 +45,32 @@ export interface PackedMembers {
 
 export function packMembers(entries: readonly BatchMember[]): PackedMembers {
   const numbers = new Float64Array(entries.length * FIELDS);
-  const rawNames = new Uint8Array(entries.reduce((sum, e) => sum + e.rawName.length, 0));
+  let nameBytes = 0;
+  for (const e of entries) nameBytes += e.rawName.length;
+  const rawNames = new Uint8Array(nameBytes);
+  const names: string[] = new Array(entries.length);
   let at = 0;
-  entries.forEach((e, i) => {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    // Field by field in NUMERIC_FIELDS order (unpackMembers reads them back by position): plain
+    // property loads instead of a keyed e[field] loop over the names.
     const base = i * FIELDS;
-    NUMERIC_FIELDS.forEach((f, k) => { numbers[base + k] = e[f]; });
+    numbers[base] = e.localHeaderOffset;
+    numbers[base + 1] = e.dataLimit;
+    numbers[base + 2] = e.compressedSize;
+    numbers[base + 3] = e.uncompressedSize;
+    numbers[base + 4] = e.method;
+    numbers[base + 5] = e.crc32;
+    numbers[base + 6] = e.flags;
+    numbers[base + 7] = e.index;
     numbers[base + NUMERIC_FIELDS.length] = e.encrypted ? 1 : 0;
     numbers[base + NUMERIC_FIELDS.length + 1] = e.isDirectory ? 1 : 0;
     numbers[base + NUMERIC_FIELDS.length + 2] = e.rawName.length;
     rawNames.set(e.rawName, at);
     at += e.rawName.length;
-  });
-  return { numbers, names: entries.map((e) => e.name), rawNames };
+    names[i] = e.name;
+  }
+  return { numbers, names, rawNames };
 }
 
 function unpackMembers(p: PackedMembers): BatchMember[] {
