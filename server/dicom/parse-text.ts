@@ -67,7 +67,9 @@ function writeText(input: WalkContext, header: Part10Header, ds: RawDataset, opt
     return (opts.keyTags ?? []).map((key) => (full[key] as { Value?: unknown[] } | undefined)?.Value?.[0]);
   }
   const scope = writeDatasetJson(header.dataset, ds, undefined, skip, sink);
-  return tags.map((tag) => firstValue(header.dataset, scope, tag));
+  const values: unknown[] = new Array(tags.length);
+  for (let i = 0; i < tags.length; i++) values[i] = firstValue(header.dataset, scope, tags[i]);
+  return values;
 }
 
 function keyTagNumbers(keys: readonly string[] | undefined): number[] {
