@@ -118,6 +118,14 @@ export class Int64Column extends ParsedColumn {
     }
     return true;
   }
+  /** A safe integer the caller already parsed with this column's grammar (the fused path's timestamps). */
+  appendSafeInteger(v: number): void {
+    const i = this.length;
+    const hi = Math.floor(v / TWO_POW_32);
+    this.halves[2 * i] = v - hi * TWO_POW_32;
+    this.halves[2 * i + 1] = hi;
+    this.valid();
+  }
   protected take() {
     return { data: this.values.subarray(0, this.length) };
   }

@@ -6,6 +6,7 @@
 // decides), a record cut by the chunk's end. Declining rolls the row back, so nothing is lost.
 import { Type } from 'apache-arrow';
 import type { CsvDialect } from '../csv/record.ts';
+import { ISO_SECONDS_LENGTH, isoSecondsMicros } from '../csv/values.ts';
 import type { FastRecordReader } from '../csv/tokenizer.ts';
 import { BoolColumn, Int64Column, NumberColumn, type ColumnBuilder } from './zipcsv-columns.ts';
 import { BytesColumn } from './zipcsv-text-column.ts';
@@ -17,6 +18,8 @@ const KIND_INT64 = 2;
 const KIND_BOOL = 3;
 /** Float columns: the common decimal shape is parsed while it is scanned. */
 const KIND_DOUBLE = 4;
+/** Timestamp columns: `yyyy-MM-ddTHH:mm:ss` is read where it lies. */
+const KIND_TIMESTAMP = 5;
 const DECLINE = -1;
 // The word-at-a-time test of the tokenizer (a word holds byte x when v = w ^ x·0x01010101 has a
 // zero byte: (v - 0x01…) & ~v & 0x80… is then non-zero). Module-local on purpose: imported
@@ -68,7 +71,7 @@ export interface FastRowOwner {
 function kindOf(b: ColumnBuilder): number {
   if (b instanceof BytesColumn) return KIND_TEXT;
   if (b instanceof NumberColumn) return b.type.typeId === Type.Float ? KIND_DOUBLE : KIND_NUMBER;
-  if (b instanceof Int64Column) return KIND_INT64;
+  if (b instanceof Int64Column) return b.type.typeId === Type.Timestamp ? KIND_TIMESTAMP : KIND_INT64;
   if (b instanceof BoolColumn) return KIND_BOOL;
   return DECLINE;
 }
@@ -125,7 +128,13 @@ export class FastRows implements FastRecordReader {
     const last = kinds.length - 1;
     for (let k = 0; ; k++) {
       const kind = kinds[k];
-      const end = kind === KIND_TEXT ? this.text(cols[k] as BytesColumn, buf, view, i, n) : kind === KIND_DOUBLE ? this.double(k, buf, view, i, n) : this.typed(k, buf, view, i, n);
+      const end = kind === KIND_TEXT
+        ? this.text(cols[k] as BytesColumn, buf, view, i, n)
+        : kind === KIND_DOUBLE
+          ? this.double(k, buf, view, i, n)
+          : kind === KIND_TIMESTAMP
+            ? this.timestamp(k, buf, view, i, n)
+            : this.typed(k, buf, view, i, n);
       if (end < 0 || end >= n) return this.decline();
       const c = buf[end];
       if (k < last) {
@@ -176,6 +185,22 @@ export class FastRows implements FastRecordReader {
     return j;
   }
 
+  /** A timestamp field at buf[i]: the common 19-byte shape read in place, anything else through typed(). */
+  private timestamp(k: number, buf: Uint8Array, view: DataView, i: number, n: number): number {
+    const end = i + ISO_SECONDS_LENGTH;
+    if (end < n) {
+      const c = buf[end];
+      if (c === this.sep || c === LF || c === CR) {
+        const v = isoSecondsMicros(buf, i);
+        if (v === v) {
+          (this.cols[k] as Int64Column).appendSafeInteger(v);
+          return end;
+        }
+      }
+    }
+    return this.typed(k, buf, view, i, n);
+  }
+
   /** A typed field at buf[i], parsed from its range: the delimiter's index after it, or -1. */
   private typed(k: number, buf: Uint8Array, view: DataView, i: number, n: number): number {
     let s = i;
@@ -202,6 +227,7 @@ export class FastRows implements FastRecordReader {
         ok = (col as NumberColumn).appendRange(buf, s, e);
         break;
       case KIND_INT64:
+      case KIND_TIMESTAMP:
         ok = (col as Int64Column).appendRange(buf, s, e);
         break;
       default:

@@ -25,8 +25,14 @@ const SCHEMA = 'id int, name string, value double, ok boolean, at timestamp, not
 const MAX_CHUNK = 200;
 const MiB = 1024 * 1024;
 
-let seed = 23;
-const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+// xorshift32: an LCG's low bits (taken by % n) repeat in short cycles and leave combinations out.
+let state = 23;
+const rand = (n: number) => {
+  state ^= state << 13;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  return (state >>> 0) % n;
+};
 const pick = <T>(xs: T[]) => xs[rand(xs.length)];
 
 function memberText(rows: number): string {
@@ -37,7 +43,8 @@ function memberText(rows: number): string {
       pick([`n${i}`, `"a, ${i}"`, `"say ""hi"" ${i}"`, `"back\\"slash ${i}"`, `"two\\\\ ${i}"`, '""', '', 'é€😀', 'a-much-longer-name-than-a-word-or-two']),
       pick([`${i / 8}`, `-${i}.25`, '+3', '.5', '1e3', `"${i}.5"`, '', rand(50) === 0 ? '1.2.3' : '0.1']),
       pick(['true', 'FALSE', '', 'True']),
-      pick([`2024-0${1 + rand(9)}-1${rand(10)}T0${rand(10)}:1${rand(10)}:00`, `2023-12-3${rand(2)} 23:59`, '']),
+      pick([`${1900 + rand(200)}-0${1 + rand(9)}-${10 + rand(19)}T${10 + rand(14)}:${10 + rand(50)}:${10 + rand(50)}`, `2024-01-0${1 + rand(9)}T0${rand(10)}:0${rand(10)}:0${rand(10)}`, `1969-12-31 23:59:5${rand(10)}`, `2023-12-3${rand(2)} 23:59`, '',
+        rand(30) === 0 ? pick(['2024-13-01T00:00:00', '2023-02-29T10:00:00', '2024-01-01T24:00:00', '2024-01-01T00:60:00', '2024-0a-01T00:00:00']) : `2024-02-29T1${rand(10)}:00:00`]),
       pick(['', 'routine', '"multi\nline"', '"x,y"', 'tail']),
     ];
     if (rand(300) === 0) fields.pop();
