@@ -1,9 +1,9 @@
 // Micro rows of issue 7, measured in this process with process.cpuUsage(): raw DEFLATE (RFC 1951)
 // inflate through server/zip/inflate.ts, node:zlib vs fflate backend, whole member and header
-// prefix; DICOM header → JSON per file (parseDicom); CSV records per CPU-second (server/csv).
+// prefix; DICOM header → JSON text per file (parseDicomText, the worker's path); CSV records per CPU-second (server/csv).
 import { makeDialect, type CsvDialect } from '../../server/csv/record.ts';
 import { CsvTokenizer } from '../../server/csv/tokenizer.ts';
-import { parseDicom } from '../../server/workers/dicom-api.ts';
+import { JsonSink, parseDicom, parseDicomText } from '../../server/workers/dicom-api.ts';
 import { inflateRaw } from '../../server/zip/inflate.ts';
 import { figure, repeat, side, type Figure, type Side } from './figures.ts';
 import { zipMembers, type RawMember } from './zip-members.ts';
@@ -46,9 +46,14 @@ function headerBytes(m: RawMember): { bytes: Uint8Array; complete: boolean } {
   }
 }
 
+/** One sink for every header, as each worker thread keeps one. */
+const sink = new JsonSink();
+
+/** The worker's own path: bytes straight to the meta column's JSON text (file order). */
 function dicomJson(h: { bytes: Uint8Array; complete: boolean }): number {
-  const r = parseDicom(h.bytes, { stopBeforePixels: true, complete: h.complete });
-  return JSON.stringify(r.json).length;
+  sink.length = 0;
+  const r = parseDicomText(h.bytes, { stopBeforePixels: true, complete: h.complete }, sink);
+  return r.textEnd - r.textStart;
 }
 
 function countRecords(dialect: CsvDialect, text: Uint8Array): number {
@@ -83,7 +88,7 @@ export async function microFigures(i: MicroInputs): Promise<Figure[]> {
   figures.push(figure('micro-inflate-prefix', 'micro: inflate header prefix, node:zlib vs fflate', prefixZlib, prefixFflate, null, `first ${HEADER_PREFIX_BYTES} compressed bytes`));
   const headers = dicom.map(headerBytes);
   const json = await repeat(i.runs, async () => headers.length / cpuOf(() => { for (const h of headers) dicomJson(h); }));
-  const jsonSide = side('parseDicom + JSON.stringify', 'files/CPU-s', json, [{ members: headers.length }]);
+  const jsonSide = side('parseDicomText (JSON text in file order)', 'files/CPU-s', json, [{ members: headers.length }]);
   figures.push(figure('micro-dicom-json', 'micro: DICOM header → JSON per file (vs the reference\'s whole header-only work)', jsonSide, i.pydicomHeader, null,
     'parse of already-inflated headers only; the reference column is pydicom\'s whole per-file work'));
   figures.push(await csvMicro(i));
