@@ -186,10 +186,34 @@ export async function planZipdcm(root: DataRoot, path: string, settings: ZipdcmS
   let rowid = 0;
   // A header-only read costs about the same per member whatever its size (the header, not the
   // pixels): balance by count. hashes=true reads whole members: balance by compressed bytes.
-  return balancePartitions(units, settings.numPartitions, settings.hashes ? (u) => u.weight : () => MEMBER_WEIGHT).map((group) => {
+  const groups = fitTickets(units, settings.numPartitions, settings.hashes ? (u) => u.weight : () => MEMBER_WEIGHT);
+  return groups.map((group) => {
     const spec = { segments: toSegments(group, rowid) };
     rowid += group.length;
     return { spec, records: group.length, bytes: group.reduce((s, u) => s + u.size, 0) };
+  });
+}
+
+/** JSON bytes of one partition's spec at most. A Ticket carries it base64url-encoded (4/3 as
+ *  long) and DoGet refuses tickets over 64 KiB (server/protocol/ticket.ts): the 100,000-file
+ *  bench corpus (1,354 archives) in 4 partitions made ~57 KiB tickets, some over. */
+const MAX_SPEC_JSON = 40 * 1024;
+
+function specBytes(group: Unit[]): number {
+  // The largest rowids a plan can have: their digits count too.
+  return JSON.stringify({ segments: toSegments(group, Number.MAX_SAFE_INTEGER - group.length) }).length;
+}
+
+/** Balanced partitions whose specs each fit a ticket: one that would not is cut into as many
+ *  contiguous pieces of equal member count as it takes (more endpoints than numPartitions asked
+ *  for, rather than tickets DoGet must refuse). */
+function fitTickets(units: Unit[], n: number, weight: (u: Unit) => number): Unit[][] {
+  return balancePartitions(units, n, weight).flatMap(function fit(group: Unit[]): Unit[][] {
+    const bytes = specBytes(group);
+    if (bytes <= MAX_SPEC_JSON || group.length < 2) return [group];
+    const pieces = Math.min(group.length, Math.ceil(bytes / MAX_SPEC_JSON));
+    const size = Math.ceil(group.length / pieces);
+    return Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)).flatMap(fit);
   });
 }
 
