@@ -67,8 +67,9 @@ export async function sampleMember(input: OpenArchive, entry: ZipEntry, settings
     done = seen >= rows;
     if (i >= rows || rec.unclosed || Math.floor((i + 1) * ratio) === Math.floor(i * ratio)) return;
     for (let k = 0; k < rec.count; k++) {
-      if (rec.equals(k, nullBytes)) continue;
       const kind = sample.kinds[k] ?? 'null';
+      // A string column stays one: no unescaping or null check for it.
+      if (kind === 'string' || rec.equals(k, nullBytes)) continue;
       // Plain fields are read where they lie: a view per sampled value would cost an allocation.
       sample.kinds[k] = rec.flags[k] === FIELD_SLOW ? inferInto(kind, rec.bytes(k)) : inferInto(kind, rec.buf, rec.starts[k], rec.ends[k]);
     }
