@@ -94,6 +94,9 @@ export class FastRows implements FastRecordReader {
   private readonly comment: number;
   /** Records the last readRun took. */
   taken = 0;
+  /** Where the last readRun declined a record (the tokenizer then asks again from there). */
+  private declinedBuf: Uint8Array | null = null;
+  private declinedAt = -1;
 
   constructor(private readonly cols: ColumnBuilder[], private readonly kinds: Uint8Array, dialect: CsvDialect, private readonly owner: FastRowOwner) {
     this.sep = dialect.sep;
@@ -110,11 +113,21 @@ export class FastRows implements FastRecordReader {
    */
   readRun(buf: Uint8Array, view: DataView, i: number, n: number): number {
     let taken = 0;
+    // The tokenizer comes back to a declined record at once: go straight to its general path.
+    if (buf === this.declinedBuf && i === this.declinedAt) {
+      this.taken = 0;
+      this.declinedBuf = null;
+      return i;
+    }
     for (;;) {
       const c = i < n ? buf[i] : LF;
       if (c === LF || c === CR || c === this.comment) break;
       const next = this.read(buf, view, i, n);
-      if (next < 0) break;
+      if (next < 0) {
+        this.declinedBuf = buf;
+        this.declinedAt = i;
+        break;
+      }
       i = next;
       taken++;
     }
