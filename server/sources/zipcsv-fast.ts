@@ -4,7 +4,7 @@
 // path (CsvRecord → MemberRows row by row) keeps everything else: a record of the wrong width, a
 // line break inside quotes, text after a closing quote, a value that does not parse (mode
 // decides), a record cut by the chunk's end. Declining rolls the row back, so nothing is lost.
-import { Type } from 'apache-arrow';
+import { Type, type Int } from 'apache-arrow';
 import type { CsvDialect } from '../csv/record.ts';
 import { ISO_SECONDS_LENGTH, isoSecondsMicros } from '../csv/values.ts';
 import type { FastRecordReader } from '../csv/tokenizer.ts';
@@ -20,6 +20,8 @@ const KIND_BOOL = 3;
 const KIND_DOUBLE = 4;
 /** Timestamp columns: `yyyy-MM-ddTHH:mm:ss` is read where it lies. */
 const KIND_TIMESTAMP = 5;
+/** int / smallint / tinyint columns: a sign and digits are parsed as they are scanned. */
+const KIND_INT = 6;
 const DECLINE = -1;
 // The word-at-a-time test of the tokenizer (a word holds byte x when v = w ^ x·0x01010101 has a
 // zero byte: (v - 0x01…) & ~v & 0x80… is then non-zero). Module-local on purpose: imported
@@ -70,7 +72,7 @@ export interface FastRowOwner {
 
 function kindOf(b: ColumnBuilder): number {
   if (b instanceof BytesColumn) return KIND_TEXT;
-  if (b instanceof NumberColumn) return b.type.typeId === Type.Float ? KIND_DOUBLE : KIND_NUMBER;
+  if (b instanceof NumberColumn) return b.type.typeId === Type.Float ? KIND_DOUBLE : b.type.typeId === Type.Int ? KIND_INT : KIND_NUMBER;
   if (b instanceof Int64Column) return b.type.typeId === Type.Timestamp ? KIND_TIMESTAMP : KIND_INT64;
   if (b instanceof BoolColumn) return KIND_BOOL;
   return DECLINE;
@@ -92,6 +94,8 @@ export class FastRows implements FastRecordReader {
   private readonly quote: number;
   private readonly escape: number;
   private readonly comment: number;
+  /** 2^(bits - 1) of each integer field's column (Spark refuses values outside it). */
+  private readonly intLimit: Float64Array;
   /** Records the last readRun took. */
   taken = 0;
   /** Where the last readRun declined a record (the tokenizer then asks again from there). */
@@ -104,6 +108,7 @@ export class FastRows implements FastRecordReader {
     this.quote = dialect.quote;
     this.escape = dialect.escape;
     this.comment = dialect.comment;
+    this.intLimit = Float64Array.from(cols, (c) => (c instanceof NumberColumn && c.type.typeId === Type.Int ? 2 ** ((c.type as Int).bitWidth - 1) : 0));
   }
 
   /**
@@ -143,8 +148,8 @@ export class FastRows implements FastRecordReader {
       const kind = kinds[k];
       const end = kind === KIND_TEXT
         ? this.text(cols[k] as BytesColumn, buf, view, i, n)
-        : kind === KIND_DOUBLE
-          ? this.double(k, buf, view, i, n)
+        : kind === KIND_DOUBLE || kind === KIND_INT
+          ? this.number(k, kind === KIND_INT, buf, view, i, n)
           : kind === KIND_TIMESTAMP
             ? this.timestamp(k, buf, view, i, n)
             : this.typed(k, buf, view, i, n);
@@ -170,16 +175,17 @@ export class FastRows implements FastRecordReader {
   }
 
   /**
-   * A float field at buf[i]: a sign and up to 15 digits around one point are parsed as they are
-   * scanned, exactly as parseDoubleInto reads them; any other text goes through typed().
+   * A float or integer field at buf[i]: a sign and up to 15 digits (around one point, for floats)
+   * are parsed as they are scanned, exactly as parseDoubleInto / the int parser read them (an
+   * integer also within its column's range); any other text goes through typed().
    */
-  private double(k: number, buf: Uint8Array, view: DataView, i: number, n: number): number {
+  private number(k: number, integer: boolean, buf: Uint8Array, view: DataView, i: number, n: number): number {
     let j = i;
     if (j < n && (buf[j] === MINUS || buf[j] === PLUS)) j++;
     let mant = 0;
     let digits = 0;
     let scale = 0;
-    let dot = false;
+    let dot = integer; // an integer takes no point
     for (; j < n; j++) {
       const c = buf[j];
       const d = c - ZERO;
@@ -193,8 +199,15 @@ export class FastRows implements FastRecordReader {
     if (j >= n || digits === 0 || digits > MAX_FAST_DIGITS) return this.typed(k, buf, view, i, n);
     const c = buf[j];
     if (c !== this.sep && c !== LF && c !== CR) return this.typed(k, buf, view, i, n);
+    const col = this.cols[k] as NumberColumn;
+    if (integer) {
+      const v = buf[i] === MINUS ? -mant : mant;
+      if (v < -this.intLimit[k] || v >= this.intLimit[k]) return this.typed(k, buf, view, i, n);
+      col.appendValue(v);
+      return j;
+    }
     const v = scale === 0 ? mant : mant / POW10[scale];
-    (this.cols[k] as NumberColumn).appendValue(buf[i] === MINUS ? -v : v);
+    col.appendValue(buf[i] === MINUS ? -v : v);
     return j;
   }
 
@@ -237,6 +250,7 @@ export class FastRows implements FastRecordReader {
     switch (this.kinds[k]) {
       case KIND_NUMBER:
       case KIND_DOUBLE:
+      case KIND_INT:
         ok = (col as NumberColumn).appendRange(buf, s, e);
         break;
       case KIND_INT64:
