@@ -19,7 +19,7 @@ const DEFAULTS = { scale: 1000, csvRows: 1_000_000, dogetRows: 4_000_000, runs: 
 const QUICK = { scale: 30, csvRows: 20_000, dogetRows: 100_000, runs: 1 };
 const MIN_RUNS_FOR_MEDIAN = 3;
 /** Unmeasured zipdcm reads per server and command before the measured ones (steady state). */
-const DICOM_WARMUPS = 2;
+const DICOM_WARMUPS = 5;
 const USAGE = `usage: npm run bench -- [--scale N] [--quick] [--only ${GROUPS.join(',')}] [--runs N] [--out FILE]
   --scale N      DICOM files in the corpus (default ${DEFAULTS.scale}; ${QUICK.scale} with --quick). At ${SEED_SCALE_FILES}
                  the seed-scale figure is measured, not projected; '--only scale --scale ${SEED_SCALE_FILES}' measures just that
