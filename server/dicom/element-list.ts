@@ -6,6 +6,8 @@ import type { RawElement } from './walker.ts';
 
 /** Elements an arena keeps between parses; a larger file's extra elements are left to the GC. */
 const ARENA_KEEPS = 4096;
+/** Element lists (datasets: the top level, the meta group, each sequence item) it keeps. */
+const ARENA_KEEPS_LISTS = 256;
 
 /** Element objects reused from one parse to the next, for a parse whose result holds none of them
  *  (parseDicomText: text out, raw datasets dead on return). An element is ~110 bytes (96 + the
@@ -13,6 +15,17 @@ const ARENA_KEEPS = 4096;
 export class ElementArena {
   private readonly items: RawElement[] = [];
   private used = 0;
+  private readonly lists: ElementList[] = [];
+  private listsUsed = 0;
+
+  /** An empty list whose array keeps the capacity an earlier parse grew it to (a CT header's top
+   *  level regrew its array ~6 times per parse: a third of parseDicomText's garbage). */
+  list(): ElementList {
+    if (this.listsUsed === this.lists.length) this.lists.push(new ElementList());
+    const list = this.lists[this.listsUsed++];
+    list.clear();
+    return list;
+  }
 
   /** A fresh-valued element (readElementHeader's initial state). */
   take(tag: number, headerOffset: number, start: number, implicit: boolean, little: boolean): RawElement {
@@ -39,6 +52,8 @@ export class ElementArena {
   reset(): void {
     this.used = 0;
     if (this.items.length > ARENA_KEEPS) this.items.length = ARENA_KEEPS;
+    this.listsUsed = 0;
+    if (this.lists.length > ARENA_KEEPS_LISTS) this.lists.length = ARENA_KEEPS_LISTS;
   }
 }
 
@@ -46,8 +61,10 @@ export class ElementArena {
 const SCAN_LIMIT = 16;
 
 export class ElementList {
-  /** The elements in file order (their tags are the keys). */
+  /** The elements in file order (their tags are the keys) are list[0, count): past `count`, the
+   *  slots a cleared list keeps for reuse (clear() keeps the array's capacity). */
   private readonly list: RawElement[] = [];
+  private count = 0;
   /** Tag → position, built on the first lookup in a large list whose tags do not ascend. */
   private index: Map<number, number> | null = null;
   private ascending = true;
@@ -61,16 +78,21 @@ export class ElementList {
   }
 
   get size(): number {
-    return this.list.length;
+    return this.count;
   }
 
-  /** The elements in file order (a live view: do not modify). */
-  values(): readonly RawElement[] {
-    return this.list;
+  /** The element at position `i` in file order, 0 <= i < size (loops use this: no copy). */
+  at(i: number): RawElement {
+    return this.list[i];
+  }
+
+  /** The elements in file order (a copy). */
+  values(): RawElement[] {
+    return this.list.slice(0, this.count);
   }
 
   first(): RawElement | undefined {
-    return this.list[0];
+    return this.count === 0 ? undefined : this.list[0];
   }
 
   get(tag: number): RawElement | undefined {
@@ -98,32 +120,41 @@ export class ElementList {
   }
 
   clear(): void {
-    this.list.length = 0;
+    this.count = 0;
     this.index = null;
     this.ascending = true;
     this.max = -1;
   }
 
   private push(tag: number, el: RawElement): void {
-    this.index?.set(tag, this.list.length);
-    this.list.push(el);
+    this.index?.set(tag, this.count);
+    if (this.count < this.list.length) this.list[this.count] = el;
+    else this.list.push(el);
+    this.count++;
   }
 
   private indexOf(tag: number): number {
     const list = this.list;
-    if (list.length <= SCAN_LIMIT) {
-      for (let i = 0; i < list.length; i++) if (list[i].tag === tag) return i;
+    const count = this.count;
+    if (count <= SCAN_LIMIT) {
+      for (let i = 0; i < count; i++) if (list[i].tag === tag) return i;
       return -1;
     }
-    if (this.ascending) return binarySearch(list, tag);
-    if (this.index === null) this.index = new Map(list.map((el, i) => [el.tag, i]));
+    if (this.ascending) return binarySearch(list, count, tag);
+    if (this.index === null) this.index = indexOf(list, count);
     return this.index.get(tag) ?? -1;
   }
 }
 
-function binarySearch(list: RawElement[], tag: number): number {
+function indexOf(list: RawElement[], count: number): Map<number, number> {
+  const index = new Map<number, number>();
+  for (let i = 0; i < count; i++) index.set(list[i].tag, i);
+  return index;
+}
+
+function binarySearch(list: RawElement[], count: number, tag: number): number {
   let lo = 0;
-  let hi = list.length - 1;
+  let hi = count - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const t = list[mid].tag;

@@ -49,7 +49,9 @@ export function datasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixelRep:
   const scope = openScope(ctx, ds, inheritedPixelRep);
   const out: Record<string, JsonElement> = {};
   const keys: string[] = [];
-  for (const el of ds.elements.values()) {
+  const elements = ds.elements;
+  for (let i = 0; i < elements.size; i++) {
+    const el = elements.at(i);
     const tag = el.tag;
     if (skip !== undefined && skip.has(tag)) {
       skippedElement(ctx, scope, el);

@@ -52,7 +52,9 @@ export function writeDatasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixe
   const scope = openScope(ctx, ds, inheritedPixelRep);
   sink.byte(OPEN_BRACE);
   let first = true;
-  for (const el of ds.elements.values()) {
+  const elements = ds.elements;
+  for (let i = 0; i < elements.size; i++) {
+    const el = elements.at(i);
     if (skip !== undefined && skip.has(el.tag)) {
       skippedElement(ctx, scope, el);
       continue;

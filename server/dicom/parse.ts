@@ -141,7 +141,8 @@ export function walkFile(input: WalkContext, header: Part10Header, stopBeforePix
   // FileDataset.original_encoding is the transfer syntax's, whatever the first element looked like.
   top.ds.implicit = header.implicit;
   // pydicom's dataset.update(command_set): raw command elements replace or join the dataset's.
-  if (header.command && header.dataset === input) for (const el of header.command.elements.values()) top.ds.elements.set(el.tag, el);
+  const command = header.command?.elements;
+  if (command !== undefined && header.dataset === input) for (let i = 0; i < command.size; i++) top.ds.elements.set(command.at(i).tag, command.at(i));
   return top.ds;
 }
 

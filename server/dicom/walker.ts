@@ -186,7 +186,7 @@ function readElementHeader(ctx: WalkContext, pos: number, implicit: boolean, lit
 export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset; pos: number; implicit: boolean } {
   const implicit = detectImplicit(ctx, s);
   const { limit, little } = s;
-  const elements = new ElementList();
+  const elements = ctx.arena !== null ? ctx.arena.list() : new ElementList();
   const ds: RawDataset = { elements, parentEncodings: s.parentEncodings, implicit };
   let encodings = s.parentEncodings;
   let pos = s.pos;
