@@ -7,7 +7,7 @@ import { publicVr, privateVr } from './dictionary.ts';
 import { keepFileOrder } from './serialise.ts';
 import { DEFAULT_ENCODINGS } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
-import { BINARY_VRS, encodingsFromValue, type JsonElement, valueJson } from './values.ts';
+import { BINARY_VRS, encodingsAt, type JsonElement, valueJson } from './values.ts';
 import { type RawDataset, type RawElement, readSequence, SPECIFIC_CHARACTER_SET, type WalkContext } from './walker.ts';
 
 const PIXEL_REPRESENTATION = 0x00280103;
@@ -72,7 +72,7 @@ const TEXT_VRS = new Set(['AE', 'AS', 'CS', 'DA', 'DT', 'LO', 'LT', 'SH', 'ST', 
  *  (a number, bytes, a sequence) is the default when empty or 0, and raises otherwise. */
 function datasetEncodings(ctx: WalkContext, scope: Scope, el: RawElement): readonly string[] {
   const vr = finalVr(ctx, scope, el, readElementVr(ctx, scope, el));
-  if (TEXT_VRS.has(vr) || el.end === el.start) return encodingsFromValue(ctx.buf.subarray(el.start, el.end));
+  if (TEXT_VRS.has(vr) || el.end === el.start) return encodingsAt(ctx.buf, el.start, el.end);
   const value = vr === 'SQ' ? null : elementJson(ctx, scope, el).Value;
   if (value && value.length === 1 && value[0] === 0) return DEFAULT_ENCODINGS;
   throw new DicomError('BAD_VALUE', `Specific Character Set with VR ${vr} is not text`, el.headerOffset, el.tag);

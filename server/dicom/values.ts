@@ -85,6 +85,25 @@ export function encodingsFromValue(bytes: Uint8Array): string[] {
   return convertEncodings(parts.length === 1 ? parts[0] : parts);
 }
 
+/** The last Specific Character Set value seen and its codecs: files of one archive (and the walk
+ *  and the writer of one file) name the same set, so it is converted once, not per dataset. */
+let lastCharsetValue: Uint8Array = new Uint8Array(0);
+let lastCharsetCodecs: readonly string[] | null = null;
+
+/** encodingsFromValue(buf[start, end)), shared and read-only (no strings made when it repeats). */
+export function encodingsAt(buf: Uint8Array, start: number, end: number): readonly string[] {
+  const known = lastCharsetValue;
+  if (lastCharsetCodecs !== null && known.length === end - start) {
+    let i = 0;
+    while (i < known.length && known[i] === buf[start + i]) i++;
+    if (i === known.length) return lastCharsetCodecs;
+  }
+  const codecs = Object.freeze(encodingsFromValue(buf.subarray(start, end)));
+  lastCharsetValue = buf.slice(start, end);
+  lastCharsetCodecs = codecs;
+  return codecs;
+}
+
 /** A JSON element from strings: one empty string is an empty element (pydicom VM 0). */
 function strings(vr: string, values: string[]): JsonElement {
   return values.length === 1 && values[0] === '' ? { vr } : { vr, Value: values };

@@ -6,7 +6,7 @@
 // Values are not decoded here: elements keep byte ranges into the input (zero copies).
 import { publicVr } from './dictionary.ts';
 import { DicomError, formatTag } from './dicom-error.ts';
-import { encodingsFromValue } from './values.ts';
+import { encodingsAt } from './values.ts';
 import { type ElementArena, ElementList } from './element-list.ts';
 
 export const UNDEFINED_LENGTH = 0xffffffff;
@@ -204,7 +204,7 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
       // the end of the input itself is a cut.
       if (ctx.short(el.start, el.length, limit) && limit >= ctx.buf.length) ctx.noteCut(el.start, el.tag, `value of ${el.length} bytes cut short at byte ${limit}`);
       el.end = Math.min(el.start + el.length, limit);
-      if (el.tag === SPECIFIC_CHARACTER_SET) encodings = encodingsFromValue(ctx.buf.subarray(el.start, el.end));
+      if (el.tag === SPECIFIC_CHARACTER_SET) encodings = encodingsAt(ctx.buf, el.start, el.end);
       pos = el.end;
     } else {
       const next = readUndefinedLength(ctx, el, limit, encodings);
