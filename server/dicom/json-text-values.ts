@@ -13,6 +13,16 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const COLON = 0x3a;
+const LOWER_V = 0x76;
+const LOWER_R = 0x72;
+const UPPER_V = 0x56;
+const LOWER_A = 0x61;
+const LOWER_L = 0x6c;
+const LOWER_U = 0x75;
+const LOWER_E = 0x65;
 const NUL = 0x00;
 const SPACE = 0x20;
 const ESC = 0x1b;
@@ -97,16 +107,47 @@ export function plainText(buf: Uint8Array, s: number, e: number, encodings: read
   return true;
 }
 
-/** `{"vr":"XX` + tail, in one reservation (two letters: other VRs never reach the fast path). */
+/** `{"vr":"XX` + tail, in one reservation (two letters: other VRs never reach the fast path).
+ *  The constant bytes are stored one by one, unrolled: a copy loop over ELEMENT_OPEN and the
+ *  tail was a sixth of the writer's time (it runs for every element). */
 export function writeHead(sink: JsonSink, vr: string, tail: Uint8Array): void {
   sink.reserve(HEAD_ROOM);
   const out = sink.bytes;
-  let at = sink.length;
-  for (let i = 0; i < ELEMENT_OPEN.length; i++) out[at++] = ELEMENT_OPEN[i];
-  out[at++] = vr.charCodeAt(0);
-  out[at++] = vr.charCodeAt(1);
-  for (let i = 0; i < tail.length; i++) out[at++] = tail[i];
-  sink.length = at;
+  const at = sink.length;
+  out[at] = OPEN_BRACE;
+  out[at + 1] = QUOTE;
+  out[at + 2] = LOWER_V;
+  out[at + 3] = LOWER_R;
+  out[at + 4] = QUOTE;
+  out[at + 5] = COLON;
+  out[at + 6] = QUOTE;
+  out[at + 7] = vr.charCodeAt(0);
+  out[at + 8] = vr.charCodeAt(1);
+  out[at + 9] = QUOTE;
+  if (tail === VALUE_TAIL) sink.length = writeValueTail(out, at + 10);
+  else if (tail === EMPTY_TAIL) {
+    out[at + 10] = CLOSE_BRACE;
+    sink.length = at + 11;
+  } else {
+    let end = at + 9;
+    for (let i = 0; i < tail.length; i++) out[end++] = tail[i];
+    sink.length = end;
+  }
+}
+
+/** `,"Value":[` (VALUE_TAIL after its quote) at `at`; returns the position after it. */
+function writeValueTail(out: Uint8Array, at: number): number {
+  out[at] = COMMA;
+  out[at + 1] = QUOTE;
+  out[at + 2] = UPPER_V;
+  out[at + 3] = LOWER_A;
+  out[at + 4] = LOWER_L;
+  out[at + 5] = LOWER_U;
+  out[at + 6] = LOWER_E;
+  out[at + 7] = QUOTE;
+  out[at + 8] = COLON;
+  out[at + 9] = OPEN_BRACKET;
+  return at + 10;
 }
 
 export function writeEmpty(sink: JsonSink, vr: string): true {

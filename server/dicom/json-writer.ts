@@ -18,15 +18,17 @@ const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
-const HEX_UPPER = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
+const HEX_UPPER = '0123456789ABCDEF';
+/** Per byte value, its two upper-case hex digits as (first << 8) | second. */
+const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_v, b) => (HEX_UPPER.charCodeAt(b >> 4) << 8) | HEX_UPPER.charCodeAt(b & 0xf));
 const TAG_HEX_DIGITS = 8;
-const NIBBLE_BITS = 4;
+const BYTE_MASK = 0xff;
 /** The group of every LUT Descriptor tag (json-model's LUT_DESCRIPTOR_TAGS): a cheap test first. */
 const LUT_GROUP = 0x0028;
 
-/** The fast path's writer for each VR (PS3.5 Table 6.2-1), by one Map lookup. */
+/** The fast path's writer for each VR (PS3.5 Table 6.2-1). */
 const enum Kind { Code = 1, Uid, Title, Uri, Text, LongText, Name, IntegerString, DecimalString, Number, Tag, Binary }
-const VR_KINDS = new Map<string, Kind>([
+const VR_KIND_LIST = new Map<string, Kind>([
   ['AS', Kind.Code], ['CS', Kind.Code], ['DA', Kind.Code], ['DT', Kind.Code], ['TM', Kind.Code], ['UI', Kind.Uid],
   ['AE', Kind.Title], ['UR', Kind.Uri], ['LO', Kind.Text], ['SH', Kind.Text], ['UC', Kind.Text], ['ST', Kind.LongText],
   ['LT', Kind.LongText], ['UT', Kind.LongText], ['PN', Kind.Name], ['IS', Kind.IntegerString], ['DS', Kind.DecimalString],
@@ -34,17 +36,42 @@ const VR_KINDS = new Map<string, Kind>([
   ['AT', Kind.Tag], ['OB', Kind.Binary], ['OD', Kind.Binary], ['OF', Kind.Binary], ['OL', Kind.Binary], ['OV', Kind.Binary],
   ['OW', Kind.Binary], ['UN', Kind.Binary],
 ]);
+const A = 0x41;
+const LETTERS = 26;
+/** VR_KIND_LIST by the VR's two letters ((c0 - 'A') * 26 + c1 - 'A'), 0 for none: two char
+ *  codes and an array read per element instead of a string-keyed Map lookup. */
+const VR_KINDS = new Uint8Array(LETTERS * LETTERS);
+for (const [vr, kind] of VR_KIND_LIST) VR_KINDS[(vr.charCodeAt(0) - A) * LETTERS + vr.charCodeAt(1) - A] = kind;
+
+/** The VR's Kind, or 0 (not two capital letters, e.g. an unresolved 'US or SS', or unknown). */
+function kindOf(vr: string): number {
+  if (vr.length !== 2) return 0;
+  const c0 = vr.charCodeAt(0) - A;
+  const c1 = vr.charCodeAt(1) - A;
+  return c0 >= 0 && c0 < LETTERS && c1 >= 0 && c1 < LETTERS ? VR_KINDS[c0 * LETTERS + c1] : 0;
+}
 
 /** Writes `{"key":` ... for one dataset: the key is 8 upper-case hex digits (PS3.18 §F.2.1.1). */
 function writeKey(sink: JsonSink, tag: number): void {
   sink.reserve(TAG_HEX_DIGITS + 3);
   const out = sink.bytes;
-  let at = sink.length;
-  out[at++] = QUOTE;
-  for (let shift = 28; shift >= 0; shift -= NIBBLE_BITS) out[at++] = HEX_UPPER[(tag >>> shift) & 0xf];
-  out[at++] = QUOTE;
-  out[at++] = COLON;
-  sink.length = at;
+  const at = sink.length;
+  const p0 = HEX_PAIRS[tag >>> 24];
+  const p1 = HEX_PAIRS[(tag >>> 16) & BYTE_MASK];
+  const p2 = HEX_PAIRS[(tag >>> 8) & BYTE_MASK];
+  const p3 = HEX_PAIRS[tag & BYTE_MASK];
+  out[at] = QUOTE;
+  out[at + 1] = p0 >> 8;
+  out[at + 2] = p0 & BYTE_MASK;
+  out[at + 3] = p1 >> 8;
+  out[at + 4] = p1 & BYTE_MASK;
+  out[at + 5] = p2 >> 8;
+  out[at + 6] = p2 & BYTE_MASK;
+  out[at + 7] = p3 >> 8;
+  out[at + 8] = p3 & BYTE_MASK;
+  out[at + 9] = QUOTE;
+  out[at + 10] = COLON;
+  sink.length = at + TAG_HEX_DIGITS + 3;
 }
 
 /** One dataset's JSON object; `skip`: top-level tags left out (still checked as pydicom would). */
@@ -53,9 +80,12 @@ export function writeDatasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixe
   sink.byte(OPEN_BRACE);
   let first = true;
   const elements = ds.elements;
+  // Tags below the least filtered one (most of a header: the filter is 0028,xxxx and up) skip
+  // the Set lookup.
+  const skipFrom = skip === undefined ? Infinity : leastTag(skip);
   for (let i = 0; i < elements.size; i++) {
     const el = elements.at(i);
-    if (skip !== undefined && skip.has(el.tag)) {
+    if (el.tag >= skipFrom && (skip as Set<number>).has(el.tag)) {
       skippedElement(ctx, scope, el);
       continue;
     }
@@ -68,6 +98,15 @@ export function writeDatasetJson(ctx: WalkContext, ds: RawDataset, inheritedPixe
   }
   sink.byte(CLOSE_BRACE);
   return scope;
+}
+
+/** The least tag of a filter, per Set (callers pass the same Set across files). */
+const LEAST_TAGS = new WeakMap<Set<number>, number>();
+
+function leastTag(skip: Set<number>): number {
+  let least = LEAST_TAGS.get(skip);
+  if (least === undefined) LEAST_TAGS.set(skip, (least = Math.min(...skip)));
+  return least;
 }
 
 function writeElementJson(ctx: WalkContext, scope: Scope, el: RawElement, sink: JsonSink): void {
@@ -95,7 +134,7 @@ function writeValue(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, 
   const buf = ctx.buf;
   const s = el.start;
   const e = el.end;
-  switch (VR_KINDS.get(vr)) {
+  switch (kindOf(vr)) {
     case Kind.Code:
       return writeStrings(sink, vr, buf, s, rstripNulSpace(buf, s, e), true, Trim.None);
     case Kind.Uid:
