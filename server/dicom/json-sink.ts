@@ -29,6 +29,8 @@ const NATIVE_BASE64_FROM = 4096;
 const NATIVE_ASCII_FROM = 64;
 const DIGIT_0 = 0x30;
 const MINUS = 0x2d;
+/** Largest int32: integers up to it are written with int32 arithmetic. */
+const MAX_INT32 = 0x7fffffff;
 /** Digits of the largest safe integer, plus a sign. */
 const MAX_INT_CHARS = 17;
 
@@ -136,6 +138,7 @@ export class JsonSink {
       out[this.length++] = DIGIT_0 + n;
       return;
     }
+    if (n <= MAX_INT32) return this.smallInt(n);
     let digits = 0;
     for (let m = n; m >= 1; m = Math.floor(m / 10)) digits++;
     let at = this.length + digits;
@@ -145,6 +148,20 @@ export class JsonSink {
       out[--at] = DIGIT_0 + (n - q * 10);
       n = q;
     }
+  }
+
+  /** 10 <= n <= 2^31 - 1 (most DICOM numbers) in int32 arithmetic (room reserved by int()). */
+  private smallInt(n: number): void {
+    let v = n | 0;
+    const digits = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    const out = this.bytes;
+    let at = this.length + digits;
+    this.length = at;
+    do {
+      const q = (v / 10) | 0;
+      out[--at] = DIGIT_0 + v - q * 10;
+      v = q;
+    } while (v !== 0);
   }
 
   /** RFC 4648 §4 base64 of `src[start, end)`, padded. */

@@ -31,6 +31,10 @@ const ASCII_END = 0x80;
 const US_BYTES = 2;
 const UL_BYTES = 4;
 
+/** 1 for the bytes that are their own JSON text (printable ASCII but '"' and '\\'): one table
+ *  read per byte in the copy loop instead of four comparisons. */
+const PLAIN_BYTES = Uint8Array.from({ length: 256 }, (_v, c) => (c >= SPACE && c < ASCII_END && c !== QUOTE && c !== BACKSLASH ? 1 : 0));
+
 export const encode = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 export const ELEMENT_OPEN = encode('{"vr":"');
 /** What follows an element's VR: nothing more, a Value array, or inline base64. */
@@ -175,7 +179,7 @@ export function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: num
     let i = a;
     for (; i < e; i++) {
       const c = buf[i];
-      if (c < SPACE || c >= ASCII_END || c === QUOTE || c === BACKSLASH) break;
+      if (PLAIN_BYTES[c] === 0) break;
       out[at++] = c;
     }
     if (i < e && !(split && buf[i] === BACKSLASH)) {

@@ -56,6 +56,9 @@ test('base64() writes what Buffer writes, short values and long ones, at any off
 test('int() writes what String() writes for safe integers, raw() and ascii() copy text', () => {
   const samples = [0, -0, 1, -1, 9, 10, 99, 100, -65536, 4294967295, 2 ** 31, -(2 ** 31), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 123456789012345];
   for (let seed = 1; seed <= 200; seed++) samples.push(Math.floor(Number.MAX_SAFE_INTEGER / (seed * seed * 977)) * (seed % 2 ? 1 : -1));
+  // Each digit count's bounds, on both sides of the int32 path (2^31 - 1).
+  for (let p = 10; p <= 1e15; p *= 10) samples.push(p - 1, p, p + 1, -(p - 1), -p);
+  samples.push(2 ** 31 - 1, -(2 ** 31 - 1), 2 ** 31 + 1);
   for (const n of samples) for (const got of both((sink) => sink.int(n))) assert.equal(got, `<${String(n)}>`, String(n));
   const long = 'x'.repeat(100) + '"\\';
   for (const got of both((sink) => { sink.raw('é€😀"'); sink.ascii(long); })) assert.equal(got, `<é€😀"${long}>`);
