@@ -4,11 +4,12 @@
 // chunk, no Transform stream, and no fresh output buffer per 256 KiB. Errors and their codes are
 // those of inflate.ts's stream (inflateFailure): a cut stream is TRUNCATED, corrupt data INFLATE_FAILED.
 import { constants, createInflateRaw } from 'node:zlib';
-import { inflateFailure, inflateRawStream, STREAM_OUTPUT_CHUNK } from './inflate.ts';
+import { inflateFailure, inflateRawStream } from './inflate.ts';
 
-/** Output window per stream: the tokenizer works through it while it is still in cache. Smaller
- *  than the async stream's STREAM_OUTPUT_CHUNK, which is sized to amortise a thread-pool hop. */
-export const REUSED_OUTPUT_CHUNK = 64 * 1024;
+/** Output window per stream. Measured on the 1M-row bench CSV (interleaved, loaded machine):
+ *  256 KiB ~5-10% less CPU per typed read than 64 KiB (fewer pushes and carried tails), 16 KiB
+ *  worse again; the ZIP stream alone 105 vs 120 vs 150 ms. */
+export const REUSED_OUTPUT_CHUNK = 256 * 1024;
 /** Idle inflaters a thread keeps (each holds zlib's ~40 KiB state and 32 KiB window). */
 const POOLED_INFLATERS_MAX = 4;
 const NO_INPUT = new Uint8Array(0);
