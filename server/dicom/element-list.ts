@@ -2,12 +2,12 @@
 // order is almost always tag order). It keeps a Map's semantics for what the walker needs — a
 // repeated tag replaces the value and keeps its place — on one array: a Map per dataset cost
 // a third of the walk's garbage (its table regrown ~6 times for a CT header's ~70 elements).
-import type { RawElement } from './walker.ts';
+import type { RawDataset, RawElement } from './walker.ts';
 
 /** Elements an arena keeps between parses; a larger file's extra elements are left to the GC. */
 const ARENA_KEEPS = 4096;
-/** Element lists (datasets: the top level, the meta group, each sequence item) it keeps. */
-const ARENA_KEEPS_LISTS = 256;
+/** Datasets (the top level, the meta group, each sequence item) it keeps. */
+const ARENA_KEEPS_DATASETS = 256;
 
 /** Element objects reused from one parse to the next, for a parse whose result holds none of them
  *  (parseDicomText: text out, raw datasets dead on return). An element is ~110 bytes (96 + the
@@ -15,16 +15,23 @@ const ARENA_KEEPS_LISTS = 256;
 export class ElementArena {
   private readonly items: RawElement[] = [];
   private used = 0;
-  private readonly lists: ElementList[] = [];
-  private listsUsed = 0;
+  private readonly datasets: RawDataset[] = [];
+  private datasetsUsed = 0;
 
-  /** An empty list whose array keeps the capacity an earlier parse grew it to (a CT header's top
-   *  level regrew its array ~6 times per parse: a third of parseDicomText's garbage). */
-  list(): ElementList {
-    if (this.listsUsed === this.lists.length) this.lists.push(new ElementList());
-    const list = this.lists[this.listsUsed++];
-    list.clear();
-    return list;
+  /** An empty dataset whose element list keeps the capacity an earlier parse grew it to (a CT
+   *  header's top level regrew its array ~6 times per parse: a third of parseDicomText's garbage). */
+  dataset(parentEncodings: readonly string[], implicit: boolean): RawDataset {
+    if (this.datasetsUsed === this.datasets.length) {
+      const ds: RawDataset = { elements: new ElementList(), parentEncodings, implicit };
+      this.datasets.push(ds);
+      this.datasetsUsed++;
+      return ds;
+    }
+    const ds = this.datasets[this.datasetsUsed++];
+    ds.elements.clear();
+    ds.parentEncodings = parentEncodings;
+    ds.implicit = implicit;
+    return ds;
   }
 
   /** A fresh-valued element (readElementHeader's initial state). */
@@ -52,8 +59,8 @@ export class ElementArena {
   reset(): void {
     this.used = 0;
     if (this.items.length > ARENA_KEEPS) this.items.length = ARENA_KEEPS;
-    this.listsUsed = 0;
-    if (this.lists.length > ARENA_KEEPS_LISTS) this.lists.length = ARENA_KEEPS_LISTS;
+    this.datasetsUsed = 0;
+    if (this.datasets.length > ARENA_KEEPS_DATASETS) this.datasets.length = ARENA_KEEPS_DATASETS;
   }
 }
 

@@ -139,11 +139,11 @@ export function skipSet(keys: readonly string[] | undefined): Set<number> | unde
 export function walkFile(input: WalkContext, header: Part10Header, stopBeforePixels: boolean): RawDataset {
   const top = walkTop(header, input, stopBeforePixels);
   // FileDataset.original_encoding is the transfer syntax's, whatever the first element looked like.
-  top.ds.implicit = header.implicit;
+  top.implicit = header.implicit;
   // pydicom's dataset.update(command_set): raw command elements replace or join the dataset's.
   const command = header.command?.elements;
-  if (command !== undefined && header.dataset === input) for (let i = 0; i < command.size; i++) top.ds.elements.set(command.at(i).tag, command.at(i));
-  return top.ds;
+  if (command !== undefined && header.dataset === input) for (let i = 0; i < command.size; i++) top.elements.set(command.at(i).tag, command.at(i));
+  return top;
 }
 
 /** The top-level walk. A deflated dataset read incrementally (stop before Pixel Data, PS3.5 §A.5)
@@ -151,7 +151,7 @@ export function walkFile(input: WalkContext, header: Part10Header, stopBeforePix
  *  other end (need-more, an error, the end of the data) is taken from the whole stream. So the
  *  rest of the stream is not inflated, nor checked: pydicom's zlib.decompress fails on a stream
  *  broken past Pixel Data even with stop_before_pixels; here the header is read (as a prefix is). */
-function walkTop(header: Part10Header, input: WalkContext, stopBeforePixels: boolean): ReturnType<typeof readDataset> {
+function walkTop(header: Part10Header, input: WalkContext, stopBeforePixels: boolean): RawDataset {
   for (;;) {
     const ctx = header.dataset;
     const partial = header.partial !== null;

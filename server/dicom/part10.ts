@@ -63,12 +63,12 @@ const OUTSIDE_GROUP: Record<number, (tag: number) => boolean> = {
 };
 
 function readGroup(ctx: WalkContext, pos: number, group: typeof FILE_META_GROUP | typeof COMMAND_GROUP, implicit: boolean): { ds: RawDataset; pos: number } {
-  const r = readDataset(ctx, {
+  const ds = readDataset(ctx, {
     pos, limit: ctx.buf.length, byteLength: null, implicit, little: true, parentEncodings: DEFAULT_ENCODINGS,
     atTop: true, stopWhen: OUTSIDE_GROUP[group],
   });
   ctx.stop = null;
-  return r;
+  return { ds, pos: ctx.datasetEnd };
 }
 
 /** _read_file_meta_info: explicit VR LE, re-read as implicit if the first element's VR is unknown. */

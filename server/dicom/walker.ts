@@ -86,6 +86,8 @@ export class WalkContext {
   stop: StopPoint | null = null;
   /** The element whose value passed `maxValueBytes`: the walk ended before it. */
   halt: { offset: number; tag: number; message: string } | null = null;
+  /** Where the last readDataset stopped (its caller reads it next: no result object per dataset). */
+  datasetEnd = 0;
 
   constructor(
     readonly buf: Uint8Array,
@@ -182,24 +184,31 @@ function readElementHeader(ctx: WalkContext, pos: number, implicit: boolean, lit
   return el;
 }
 
-/** read_dataset + data_element_generator: one dataset; returns it and the position after it. */
-export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset; pos: number; implicit: boolean } {
+/** The dataset read, with where it stopped in ctx.datasetEnd. */
+function ended(ctx: WalkContext, ds: RawDataset, pos: number): RawDataset {
+  ctx.datasetEnd = pos;
+  return ds;
+}
+
+/** read_dataset + data_element_generator: one dataset; returns it, the position after it in
+ *  ctx.datasetEnd. */
+export function readDataset(ctx: WalkContext, s: DatasetSpec): RawDataset {
   const implicit = detectImplicit(ctx, s);
   const { limit, little } = s;
-  const elements = ctx.arena !== null ? ctx.arena.list() : new ElementList();
-  const ds: RawDataset = { elements, parentEncodings: s.parentEncodings, implicit };
+  const ds: RawDataset = ctx.arena !== null ? ctx.arena.dataset(s.parentEncodings, implicit) : { elements: new ElementList(), parentEncodings: s.parentEncodings, implicit };
+  const elements = ds.elements;
   let encodings = s.parentEncodings;
   let pos = s.pos;
   while (ctx.halt === null && (s.byteLength === null || pos - s.pos < s.byteLength)) {
-    if (ctx.short(pos, SHORT_HEADER, limit)) return { ds, pos: Math.max(pos, limit), implicit };
+    if (ctx.short(pos, SHORT_HEADER, limit)) return ended(ctx, ds, Math.max(pos, limit));
     const el = readElementHeader(ctx, pos, implicit, little, limit);
-    if (el.tag === ITEM_DELIMITATION_TAG) return { ds, pos: el.start, implicit };
+    if (el.tag === ITEM_DELIMITATION_TAG) return ended(ctx, ds, el.start);
     if (s.stopWhen !== null && s.stopWhen(el.tag)) {
       ctx.stop = { tag: el.tag, vr: el.vr, length: el.length, headerOffset: pos, valueOffset: el.start };
-      return { ds, pos, implicit };
+      return ended(ctx, ds, pos);
     }
     if (el.length !== UNDEFINED_LENGTH) {
-      if (ctx.overLimit(el, valueBytes(el, limit))) return { ds, pos, implicit };
+      if (ctx.overLimit(el, valueBytes(el, limit))) return ended(ctx, ds, pos);
       // A value overrunning its sequence's value is read short silently (pydicom's BytesIO); only
       // the end of the input itself is a cut.
       if (ctx.short(el.start, el.length, limit) && limit >= ctx.buf.length) ctx.noteCut(el.start, el.tag, `value of ${el.length} bytes cut short at byte ${limit}`);
@@ -212,15 +221,15 @@ export function readDataset(ctx: WalkContext, s: DatasetSpec): { ds: RawDataset;
         // pydicom: EOFError ends the generator; a dict comprehension (no item length) keeps nothing.
         ctx.noteCut(el.start, el.tag, 'no delimiter before the end of the input');
         if (s.byteLength === null) elements.clear();
-        return { ds, pos: el.start, implicit };
+        return ended(ctx, ds, el.start);
       }
       pos = next;
       // Over the limit inside a sequence: keep the items read so far; a plain value: leave it out.
-      if (ctx.haltedAt(el)) return { ds, pos: el.headerOffset, implicit };
+      if (ctx.haltedAt(el)) return ended(ctx, ds, el.headerOffset);
     }
     elements.set(el.tag, el);
   }
-  return { ds, pos, implicit };
+  return ended(ctx, ds, pos);
 }
 
 /** A defined-length value's bytes for the limit: those present, clipped where its sequence or the
@@ -295,8 +304,8 @@ export function readSequence(
       pos, limit, byteLength: length === UNDEFINED_LENGTH ? null : length, implicit, little,
       parentEncodings: encodings, atTop: false, stopWhen: null,
     });
-    items.push(item.ds);
-    pos = item.pos;
+    items.push(item);
+    pos = ctx.datasetEnd;
     if (ctx.halt !== null) break;
   }
   return { items, pos };
