@@ -98,6 +98,18 @@ export function firstValueOf(ctx: WalkContext, scope: Scope, el: RawElement, vr:
   return only && a === b ? undefined : latin1Range(buf, a, b);
 }
 
+function holdsEsc(buf: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] === ESC) return true;
+  return false;
+}
+
+/** Whether text in these character sets is Latin-1 but for ESC (code extensions): plainText's
+ *  first case, which writeStrings checks itself. */
+export function latin1Set(encodings: readonly string[]): boolean {
+  const first = encodings[0] ?? DEFAULT_ENCODING;
+  return first === DEFAULT_ENCODING || first === 'latin_1';
+}
+
 /** Text decoded as Latin-1 under these character sets: the default or Latin-1 set without code
  *  extensions, or ASCII bytes in UTF-8 or a single-byte set (charset.ts decodes them alike). */
 export function plainText(buf: Uint8Array, s: number, e: number, encodings: readonly string[]): boolean {
@@ -161,8 +173,10 @@ export function writeEmpty(sink: JsonSink, vr: string): true {
 
 /** `[s, e)` split on '\' (if `split`), each part trimmed: one empty part is an empty element.
  *  Each part is copied while it is scanned (printable ASCII, the common case, is its own JSON
- *  text); a part with a byte to escape or above ASCII is written again by sink.latin1. */
-export function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: number, e: number, split: boolean, trim: Trim): true {
+ *  text); a part with a byte to escape or above ASCII is written again by sink.latin1.
+ *  Text VRs (Trim.NulSpace) in a Latin-1 set come without a plainText scan first: false (with
+ *  a partial write) when a part holds an ESC (a code extension: charset.ts decodes it). */
+export function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: number, e: number, split: boolean, trim: Trim): boolean {
   const mark = sink.length;
   writeHead(sink, vr, VALUE_TAIL);
   let p = s;
@@ -185,6 +199,7 @@ export function writeStrings(sink: JsonSink, vr: string, buf: Uint8Array, s: num
     if (i < e && !(split && buf[i] === BACKSLASH)) {
       let b = i;
       while (b < e && !(split && buf[b] === BACKSLASH)) b++;
+      if (trim === Trim.NulSpace && holdsEsc(buf, i, b)) return false;
       i = b;
       if (trim === Trim.NulSpace) b = rstripNulSpace(buf, a, b);
       else if (trim !== Trim.None) while (b > a && isPySpace(buf[b - 1])) b--;

@@ -7,7 +7,7 @@
 // The value writers: json-text-values.ts (strings, PN), json-number-values.ts (IS/DS, binary, AT).
 import type { JsonSink } from './json-sink.ts';
 import { writeDecimalStrings, writeIntegerStrings, writeNumbers, writeTags } from './json-number-values.ts';
-import { BINARY_TAIL, plainText, rstripNulSpace, Trim, writeEmpty, writeHead, writePersonNames, writeStrings } from './json-text-values.ts';
+import { BINARY_TAIL, latin1Set, plainText, rstripNulSpace, Trim, writeEmpty, writeHead, writePersonNames, writeStrings } from './json-text-values.ts';
 import { childPixelRep, convert, finalVr, LUT_DESCRIPTOR_TAGS, openScope, readElementVr, type Scope, skippedElement } from './json-model.ts';
 import { writeElement } from './serialise.ts';
 import { type RawDataset, type RawElement, readSequence, type WalkContext } from './walker.ts';
@@ -144,9 +144,9 @@ function writeValue(ctx: WalkContext, scope: Scope, el: RawElement, vr: string, 
     case Kind.Uri:
       return writeStrings(sink, vr, buf, s, e, false, Trim.PyRight);
     case Kind.Text:
-      return plainText(buf, s, e, scope.encodings) && writeStrings(sink, vr, buf, s, e, true, Trim.NulSpace);
+      return (latin1Set(scope.encodings) || plainText(buf, s, e, scope.encodings)) && writeStrings(sink, vr, buf, s, e, true, Trim.NulSpace);
     case Kind.LongText:
-      return plainText(buf, s, e, scope.encodings) && writeStrings(sink, vr, buf, s, e, false, Trim.NulSpace);
+      return (latin1Set(scope.encodings) || plainText(buf, s, e, scope.encodings)) && writeStrings(sink, vr, buf, s, e, false, Trim.NulSpace);
     case Kind.Name:
       return plainText(buf, s, e, scope.encodings) && writePersonNames(sink, buf, s, rstripNulSpace(buf, s, e));
     case Kind.IntegerString:
