@@ -6,8 +6,10 @@ import type { RawDataset, RawElement } from './walker.ts';
 
 /** Elements an arena keeps between parses; a larger file's extra elements are left to the GC. */
 const ARENA_KEEPS = 4096;
-/** Datasets (the top level, the meta group, each sequence item) it keeps. */
+/** Datasets (the top level, the meta group, each sequence item) it keeps, and the capacity a kept
+ *  dataset's element list may keep: bounds what stale slots can hold on to after a huge file. */
 const ARENA_KEEPS_DATASETS = 256;
+const ARENA_KEEPS_SLOTS = 512;
 
 /** Element objects reused from one parse to the next, for a parse whose result holds none of them
  *  (parseDicomText: text out, raw datasets dead on return). An element is ~110 bytes (96 + the
@@ -59,8 +61,9 @@ export class ElementArena {
   reset(): void {
     this.used = 0;
     if (this.items.length > ARENA_KEEPS) this.items.length = ARENA_KEEPS;
-    this.datasetsUsed = 0;
     if (this.datasets.length > ARENA_KEEPS_DATASETS) this.datasets.length = ARENA_KEEPS_DATASETS;
+    for (let i = 0; i < Math.min(this.datasetsUsed, this.datasets.length); i++) this.datasets[i].elements.release(ARENA_KEEPS_SLOTS);
+    this.datasetsUsed = 0;
   }
 }
 
@@ -124,6 +127,12 @@ export class ElementList {
     }
     this.ascending = false;
     this.push(tag, el);
+  }
+
+  /** Empty, and its array too when it has more than `slots` slots (no capacity kept). */
+  release(slots: number): void {
+    if (this.list.length > slots) this.list.length = 0;
+    this.clear();
   }
 
   clear(): void {
