@@ -63,11 +63,17 @@ function viaWalk(): number {
 }
 
 const run = way === 'text' ? viaText : way === 'walk' ? viaWalk : viaModel;
+/** Rounds left out of the summary: the first ones run before the JIT has settled. */
+const WARM_UP_ROUNDS = Math.floor(rounds / 3);
+const settled: number[] = [];
 for (let round = 0; round < rounds; round++) {
   const heap = process.memoryUsage().heapUsed;
   const t0 = process.cpuUsage();
   const bytes = run();
   const t = process.cpuUsage(t0);
   const allocated = (process.memoryUsage().heapUsed - heap) / inputs.length;
+  if (round >= WARM_UP_ROUNDS) settled.push((t.user + t.system) / inputs.length);
   console.log(`${way} round ${round}: ${((t.user + t.system) / inputs.length).toFixed(1)} µs CPU per file, ${(bytes / inputs.length).toFixed(0)} ${way === 'walk' ? 'top-level elements' : 'B of text'} per file, heap +${(allocated / 1024).toFixed(1)} KiB per file`);
 }
+settled.sort((a, b) => a - b);
+console.log(`${way} settled (last ${settled.length} rounds): min ${settled[0]?.toFixed(1)}, median ${settled[settled.length >> 1]?.toFixed(1)} µs CPU per file`);
