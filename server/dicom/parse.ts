@@ -158,7 +158,7 @@ function walkTop(header: Part10Header, input: WalkContext, stopBeforePixels: boo
     try {
       const top = readDataset(ctx, {
         pos: header.datasetStart, limit: ctx.buf.length, byteLength: null, implicit: header.implicit, little: header.little,
-        parentEncodings: DEFAULT_ENCODINGS, atTop: true, stopWhen: stopBeforePixels ? atPixelData : null,
+        parentEncodings: DEFAULT_ENCODINGS, atTop: true, stopWhen: stopBeforePixels ? atPixelData : null, goOnFrom: 0, goOnTo: FIRST_PIXEL_TAG - 1,
       });
       if (!partial || ctx.stop !== null || ctx.halt !== null) return top;
     } catch (err) {
