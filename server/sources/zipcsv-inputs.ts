@@ -11,7 +11,7 @@ import { CsvTokenizer, type RecordHandler, type RecordSink } from '../csv/tokeni
 import type { DataRoot } from '../storage/data-root.ts';
 import { matchGlob } from '../storage/glob.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import { METHOD_DEFLATED, METHOD_STORED, openZip, ZipError, type StreamOptions, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
+import { METHOD_DEFLATED, METHOD_STORED, openZip, ZipError, type ZipArchive, type ZipEntry } from '../zip/archive.ts';
 import type { ZipcsvSettings } from './zipcsv-options.ts';
 
 /** Planning reads a member's start through growing inflated prefixes, then streams past the last. */
@@ -83,14 +83,13 @@ export async function openArchive(root: DataRoot, rel: string): Promise<OpenArch
   }
 }
 
-/** Inflated bytes of a member; refuses (as damage) what the ZIP layer cannot read. With
- *  `stream.reuse`, each chunk is valid only until the next is pulled (archive.ts StreamOptions). */
-export function memberBytes(input: OpenArchive, entry: ZipEntry, signal: AbortSignal, stream?: StreamOptions): AsyncIterable<Uint8Array> {
+/** Inflated bytes of a member; refuses (as damage) what the ZIP layer cannot read. */
+export function memberBytes(input: OpenArchive, entry: ZipEntry, signal: AbortSignal): AsyncIterable<Uint8Array> {
   if (entry.encrypted) throw new ZipError('ENCRYPTED', 'encrypted member (APPNOTE 4.4.4 bit 0)', { member: entry.name });
   if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED) {
     throw new ZipError('UNSUPPORTED_METHOD', `compression method ${entry.method}`, { member: entry.name });
   }
-  return input.archive.openStream(entry, signal, stream);
+  return input.archive.openStream(entry, signal);
 }
 
 /**
@@ -102,17 +101,9 @@ export async function* tokenizeMember(input: OpenArchive, entry: ZipEntry, setti
   const where = `${input.path}::${entry.name}`;
   const normalizer = makeNormalizer(settings.encoding);
   const tokenizer = new CsvTokenizer(settings.dialect, onRecord, limits().maxCsvRecordBytes);
-  // Chunks come in reused buffers. The tokenizer copies the unfinished record's bytes when it
-  // scans, but keeps a chunk unscanned while a record longer than the chunks is still open; such
-  // a push completes no line, so a push that moved no line may have kept its chunk: the stream
-  // then leaves that buffer to it. (The normaliser copies what it keeps.)
-  let kept = false;
-  const stream: StreamOptions = { reuse: true, retained: () => kept };
   try {
-    for await (const chunk of memberBytes(input, entry, signal, stream)) {
-      const line = tokenizer.currentLine;
+    for await (const chunk of memberBytes(input, entry, signal)) {
       tokenizer.push(normalizer.push(chunk));
-      kept = tokenizer.currentLine === line;
       yield;
       signal.throwIfAborted();
     }
