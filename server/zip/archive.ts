@@ -7,7 +7,6 @@ import { limits as serverLimits } from '../limits.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { readCentralDirectory, type ZipEntry } from './central-directory.ts';
 import { concat, inflateRaw, inflateRawStream, type InflateBackend } from './inflate.ts';
-import { inflateRawReused } from './inflate-chunks.ts';
 import { checkMember, memberDataOffset, METHOD_STORED, type MemberLimits } from './local-header.ts';
 import { ZipError, zipError } from './zip-error.ts';
 
@@ -56,19 +55,8 @@ export interface ZipArchive {
    *  whole member, then verified against size and CRC-32. */
   readPrefix(entry: ZipEntry, n: number, signal?: AbortSignal): Promise<{ bytes: Uint8Array; complete: boolean }>;
   /** The member's bytes in bounded chunks; size and CRC-32 are checked at the end (the error
-   *  comes after the last chunk). Aborting the signal stops reading and inflating. Each chunk is
-   *  the caller's to keep, unless `stream.reuse` asks for chunks valid until the next pull. */
-  openStream(entry: ZipEntry, signal?: AbortSignal, stream?: StreamOptions): AsyncGenerator<Uint8Array>;
-}
-
-export interface StreamOptions {
-  /** Chunks are written into reused buffers: each is valid only until the next one is pulled
-   *  (inflated synchronously on this thread; no fresh buffer per chunk). Checks, limits, abort
-   *  and error codes are those of the default stream. */
-  reuse?: boolean;
-  /** With `reuse`: asked before a chunk's buffer is written again; true when the caller still
-   *  holds the last chunk, which is then left to it (a fresh buffer is used from there on). */
-  retained?: () => boolean;
+   *  comes after the last chunk). Aborting the signal stops reading and inflating. */
+  openStream(entry: ZipEntry, signal?: AbortSignal): AsyncGenerator<Uint8Array>;
 }
 
 export function zipLimits(changes: Partial<ZipLimits> = {}): ZipLimits {
@@ -91,12 +79,8 @@ export async function openZip(file: RandomAccessFile, options: OpenZipOptions = 
 /** Exactly `length` bytes at `position`, or TRUNCATED. */
 async function readExactly(file: RandomAccessFile, position: number, length: number, member: string): Promise<Uint8Array> {
   const bytes = await file.read(position, length);
-  if (bytes.length < length) throw truncated({ name: member }, position);
+  if (bytes.length < length) throw zipError('TRUNCATED', `member data is cut short by the end of the file`, { member, offset: position });
   return bytes;
-}
-
-function truncated(entry: { name: string }, position: number): ZipError {
-  return zipError('TRUNCATED', `member data is cut short by the end of the file`, { member: entry.name, offset: position });
 }
 
 class Archive implements ZipArchive {
@@ -200,10 +184,11 @@ class Archive implements ZipArchive {
     return { bytes: concat(chunks), complete: true };
   }
 
-  async *openStream(entry: ZipEntry, signal?: AbortSignal, stream: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+  async *openStream(entry: ZipEntry, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     signal?.throwIfAborted();
     const start = await this.prepare(entry);
-    const chunks = this.memberChunks(entry, start, signal, stream);
+    const raw = readChunks(this.file, start, entry, signal);
+    const chunks = entry.method === METHOD_STORED ? raw : inflateRawStream(raw, { backend: this.backend, signal });
     let size = 0;
     let crc = 0;
     try {
@@ -221,48 +206,14 @@ class Archive implements ZipArchive {
     }
     verify(entry, size, crc);
   }
-
-  /** Inflated chunks before the checks: fresh ones through node:zlib's stream (or fflate), or
-   *  reused windows inflated synchronously (inflate-chunks.ts) over reused compressed reads. */
-  private memberChunks(entry: ZipEntry, start: number, signal: AbortSignal | undefined, stream: StreamOptions): AsyncGenerator<Uint8Array> {
-    const reuse = stream.reuse === true && this.backend === 'zlib';
-    if (entry.method === METHOD_STORED) return readChunks(this.file, start, entry, signal, reuse ? stream.retained ?? never : null);
-    if (!reuse) return inflateRawStream(readChunks(this.file, start, entry, signal, null), { backend: this.backend, signal });
-    // The inflater consumes each compressed chunk before it pulls the next.
-    return inflateRawReused(readChunks(this.file, start, entry, signal, never), { signal, retained: stream.retained });
-  }
 }
 
-/** A RandomAccessFile that can read into the caller's buffer (see readChunks). */
-interface ReadsInto {
-  readInto(position: number, out: Uint8Array, offset: number, length: number): Promise<number>;
-}
-
-function readsInto(file: RandomAccessFile): file is RandomAccessFile & ReadsInto {
-  return typeof (file as Partial<ReadsInto>).readInto === 'function';
-}
-
-const never = () => false;
-
-/**
- * Compressed bytes of a member in bounded reads. With `retained` (reuse mode) and a file that can
- * read into a buffer, one buffer is reused while `retained()` says the last chunk was let go;
- * otherwise every read is a fresh buffer.
- */
-async function* readChunks(file: RandomAccessFile, start: number, entry: ZipEntry, signal: AbortSignal | undefined, retained: (() => boolean) | null): AsyncGenerator<Uint8Array> {
-  const into = retained !== null && readsInto(file) ? file : null;
-  let buffer: Uint8Array | null = null;
+/** Compressed bytes of a member in bounded reads. */
+async function* readChunks(file: RandomAccessFile, start: number, entry: ZipEntry, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   for (let done = 0; done < entry.compressedSize;) {
     signal?.throwIfAborted();
     const length = Math.min(STREAM_READ_CHUNK, entry.compressedSize - done);
-    if (into === null) {
-      yield await readExactly(file, start + done, length, entry.name);
-    } else {
-      if (buffer === null || retained!()) buffer = new Uint8Array(STREAM_READ_CHUNK);
-      const got = await into.readInto(start + done, buffer, 0, length);
-      if (got < length) throw truncated(entry, start + done);
-      yield buffer.subarray(0, length);
-    }
+    yield await readExactly(file, start + done, length, entry.name);
     done += length;
   }
 }
