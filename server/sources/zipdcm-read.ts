@@ -11,11 +11,12 @@ import { packMembers } from '../workers/member-batch.ts';
 import { toColumns, unpackColumns } from '../workers/member-columns.ts';
 import { FileHandleReader, type RandomAccessFile } from '../storage/random-access-file.ts';
 import { zipLimits, type ZipEntry } from '../zip/archive.ts';
-import { checkSpec, digestNames, forgetScans, selectMembers, type Segment } from './zipdcm-plan.ts';
+import { checkSpec, type Segment } from './zipdcm-plan.ts';
+import { OpenAhead } from './zipdcm-open-ahead.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import { BatchBuilder, partTextBytes, rowPart, zipdcmSchema, type RowInput, type RowsPart } from './zipdcm-schema.ts';
 import { ReadAheadFile } from './zipdcm-readahead.ts';
-import { describeError, openInput, type OpenInput } from './zipdcm-inputs.ts';
+import { describeError } from './zipdcm-inputs.ts';
 import { readBareFile, readMember, WHOLE_MEMBER_LIMIT, type MemberContext } from './zipdcm-member.ts';
 
 /** Rows per Arrow batch ("a few thousand"), and a text budget that keeps a batch's FlightData small. */
@@ -53,22 +54,6 @@ function errorRow(rowid: number, path: string, error: string, memberSize: number
 
 function single(row: Promise<RowInput>, cost: number): Job {
   return { part: row.then(rowPart), cost, rows: 1 };
-}
-
-async function openSegment(root: DataRoot, seg: Extract<Segment, { kind: 'zip' }>, settings: ZipdcmSettings): Promise<{ input: OpenInput; members: Awaited<ReturnType<typeof selectMembers>> }> {
-  const input = await openInput(root, seg.path);
-  try {
-    const inRange = input.archive.entries.filter((e) => e.index >= seg.from && e.index < seg.to);
-    const members = await selectMembers(input.archive, settings, inRange);
-    if (members.length !== seg.count || digestNames(members.map((m) => m.name)) !== seg.digest) {
-      forgetScans();
-      throw new ServerError('data-loss', `zipdcm: archive '${seg.path}' changed since the FlightInfo was planned; call GetFlightInfo again`);
-    }
-    return { input, members };
-  } catch (err) {
-    await input.close();
-    throw err;
-  }
 }
 
 function chunkMembers(settings: ZipdcmSettings): number {
@@ -154,6 +139,15 @@ async function readFilesHere(root: DataRoot, chunk: DcmSegment[], ctx: MemberCon
 
 /** Start every row's work in order; the consumer bounds how far ahead. */
 async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContext): AsyncGenerator<Job> {
+  const ahead = new OpenAhead(root, segments, ctx.settings);
+  try {
+    yield* startSegments(root, segments, ctx, ahead);
+  } finally {
+    ahead.discard();
+  }
+}
+
+async function* startSegments(root: DataRoot, segments: Segment[], ctx: MemberContext, ahead: OpenAhead): AsyncGenerator<Job> {
   for (let s = 0; s < segments.length; s++) {
     const seg = segments[s];
     if (seg.kind === 'dcm') {
@@ -166,15 +160,14 @@ async function* startJobs(root: DataRoot, segments: Segment[], ctx: MemberContex
       yield { part: readFiles(root, chunk, ctx), cost: chunk.reduce((sum, f) => sum + memberCost(f.size, ctx.settings), 0), rows: chunk.length };
       continue;
     }
-    let opened;
-    try {
-      opened = seg.kind === 'zip' ? await openSegment(root, seg, ctx.settings) : await openInput(root, seg.path).then((input) => ({ input, members: [] }));
-    } catch (err) {
-      const text = describeError(err);
-      if (text === null) throw err;
+    const outcome = await ahead.take(s);
+    if (!outcome.ok) {
+      const text = describeError(outcome.err);
+      if (text === null) throw outcome.err;
       yield single(Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: unreadable archive: ${text}`)), 0);
       continue;
     }
+    const opened = outcome.value;
     if (seg.kind === 'bad') {
       await opened.input.close();
       yield single(Promise.resolve(errorRow(seg.first, seg.path, `${seg.path}: archive changed since planning (it was unreadable then)`)), 0);

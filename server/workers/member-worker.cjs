@@ -16,14 +16,26 @@ const { startWarmUp } = require('./warm-up.ts');
 // JIT warm-up in the background from thread start; the first real task ends it (warm-up.ts).
 const warmUp = startWarmUp();
 
+// One task at a time: the pool hands a worker its next task while one runs (pool.ts
+// TASKS_PER_WORKER), and piscina would start it at once, interleaving the two at their awaits
+// over this thread's shared buffers (member-batch.ts's sink and block buffer).
+let previous = Promise.resolve();
+module.exports = (message) => {
+  const run = previous.then(() => handle(message));
+  previous = run.then(ignore, ignore);
+  return run;
+};
+
+function ignore() {}
+
 // The main thread's limits come with every task (pool.ts WorkerMessage): this thread's copy of
 // server/limits.ts would otherwise keep its defaults.
-module.exports = ({ task, limits }) => {
+function handle({ task, limits }) {
   warmUp.stop();
   setLimits(limits);
   if (task.kind === 'batch') return handleBatchTask(task).then(transferred);
   return task.kind === 'files' ? transferred(handleFilesTask(task)) : handleMemberTask(task);
-};
+}
 
 // A chunk's columns go to the main thread by transfer, not by a structured clone (one copy of
 // ~100 KiB of meta text fewer per chunk, on each side).
