@@ -2,7 +2,7 @@
 // int32 offsets, plus a validity byte per row), built on a pool worker. One structured clone of a
 // few typed arrays crosses the thread boundary per chunk instead of one object graph per member,
 // and the main thread copies byte ranges into Arrow buffers without decoding or re-encoding text.
-import type { JsonSink } from './dicom-api.ts';
+import { JsonSink } from './dicom-api.ts';
 import type { MemberResult } from './member-task.ts';
 
 /** One utf8 column of a chunk: row i is bytes[offsets[i], offsets[i+1]) when valid[i] is 1
@@ -35,8 +35,6 @@ export interface MemberColumns {
 /** Utf8 key columns a result carries (7 key tags + transfer syntax UID) and int32 ones. */
 export const STRING_KEYS = 8;
 export const INT_KEYS = 3;
-/** Worst-case UTF-8 bytes per UTF-16 code unit. */
-const UTF8_PER_UNIT = 3;
 const FIRST_CAPACITY = 16 * 1024;
 
 /** The columns as they cross the thread boundary: four typed arrays, whatever the row count
@@ -61,31 +59,17 @@ function pickers(): ((r: MemberResult) => string | null | undefined)[] {
   return [(r) => r.meta, ...Array.from({ length: STRING_KEYS }, (_, k) => (r: MemberResult) => r.strings[k]), (r) => r.hash, (r) => r.pixelHash];
 }
 
-/** A growing UTF-8 buffer for one chunk's columns (one per thread, emptied per chunk). */
-class TextBuffer {
-  bytes = Buffer.allocUnsafe(FIRST_CAPACITY);
-  end = 0;
+/** This thread's growing UTF-8 buffer for one chunk's columns (the DICOM layer's sink: the same
+ *  grow-by-doubling buffer), emptied per chunk. */
+const text = new JsonSink(FIRST_CAPACITY);
 
-  reserve(n: number): void {
-    if (this.end + n <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.end + n));
-    this.bytes.copy(grown, 0, 0, this.end);
-    this.bytes = grown;
-  }
-
-  string(value: string): void {
-    this.reserve(value.length * UTF8_PER_UNIT);
-    this.end += this.bytes.write(value, this.end, 'utf8');
-  }
-
-  copy(from: Uint8Array, start: number, end: number): void {
-    this.reserve(end - start);
-    this.bytes.set(from.subarray(start, end), this.end);
-    this.end += end - start;
-  }
+/** Append src[start, end) in one native copy (meta texts are kilobytes). */
+function copyInto(out: JsonSink, src: Uint8Array, start: number, end: number): void {
+  out.reserve(end - start);
+  out.bytes.set(src.subarray(start, end), out.length);
+  out.length += end - start;
 }
 
-const text = new TextBuffer();
 
 /** Pack `results` (worker side); `sink` holds the meta texts of results that have metaStart. */
 export function toColumns(results: MemberResult[], sink?: JsonSink): PackedColumns {
@@ -93,21 +77,21 @@ export function toColumns(results: MemberResult[], sink?: JsonSink): PackedColum
   const offsets = new Int32Array(UTF8_COLUMNS * (n + 1));
   const valid = new Uint8Array((UTF8_COLUMNS + INT_KEYS) * n);
   const ints = new Int32Array(INT_KEYS * n);
-  text.end = 0;
+  text.length = 0;
   pickers().forEach((pick, c) => {
-    offsets[c * (n + 1)] = text.end;
+    offsets[c * (n + 1)] = text.length;
     results.forEach((r, i) => {
       if (c === 0 && sink && r.metaStart !== undefined && r.metaEnd !== undefined) {
-        text.copy(sink.bytes, r.metaStart, r.metaEnd);
+        copyInto(text, sink.bytes, r.metaStart, r.metaEnd);
         valid[i] = 1;
       } else {
         const value = pick(r);
         if (value !== null && value !== undefined) {
-          text.string(value);
+          text.raw(value);
           valid[c * n + i] = 1;
         }
       }
-      offsets[c * (n + 1) + i + 1] = text.end;
+      offsets[c * (n + 1) + i + 1] = text.length;
     });
   });
   for (let k = 0; k < INT_KEYS; k++) {
@@ -120,7 +104,7 @@ export function toColumns(results: MemberResult[], sink?: JsonSink): PackedColum
   }
   // A copy of just the used bytes, in a buffer of its own: it is transferred to the main thread
   // (member-worker.cjs) while this thread's buffer serves the next chunk.
-  return { length: n, text: new Uint8Array(text.bytes.subarray(0, text.end)), offsets, valid, ints, errors: results.map((r) => r.error) };
+  return { length: n, text: new Uint8Array(text.bytes.subarray(0, text.length)), offsets, valid, ints, errors: results.map((r) => r.error) };
 }
 
 /** The buffers a PackedColumns owns, for a transfer list: each array has its own. */
