@@ -2,7 +2,8 @@
 // strings as pydicom 3.0.1's int()/float() read them (PS3.5 §6.2), binary numbers from the
 // DataView (PS3.5 Table 6.2-1), floats laid out as Python's repr (py-float.ts), AT as hex tags.
 import type { JsonSink } from './json-sink.ts';
-import { isPySpace, rstripNulSpace, VALUE_TAIL, writeEmpty, writeHead } from './json-text-values.ts';
+import { rstripNulSpace, VALUE_TAIL, writeEmpty, writeHead } from './json-text-values.ts';
+import { isPySpace } from './values.ts';
 import { pyFloatRepr } from './py-float.ts';
 
 const BACKSLASH = 0x5c;

@@ -5,6 +5,7 @@ import { DEFAULT_ENCODING, latin1Range } from './charset.ts';
 import { UPPER_HALVES } from './charset-tables.ts';
 import type { JsonSink } from './json-sink.ts';
 import type { Scope } from './json-model.ts';
+import { isPySpace } from './values.ts';
 import type { RawElement, WalkContext } from './walker.ts';
 
 const BACKSLASH = 0x5c;
@@ -47,11 +48,6 @@ export const HEAD_ROOM = 32;
 /** How each part of a string value is trimmed (values.ts: rstrip("\0 "), str.strip(), str.rstrip()). */
 export const Trim = { None: 0, NulSpace: 1, PyBoth: 2, PyRight: 3 } as const;
 export type Trim = (typeof Trim)[keyof typeof Trim];
-
-/** Python's str.strip() whitespace among Latin-1 code points. */
-export function isPySpace(c: number): boolean {
-  return c === SPACE || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0;
-}
 
 export function rstripNulSpace(buf: Uint8Array, s: number, e: number): number {
   while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === NUL)) e--;

@@ -10,12 +10,10 @@ import { DicomError, formatTag } from './dicom-error.ts';
 import { datasetJson, tagKey } from './json-model.ts';
 import { inflateMore, type Part10Header, readPart10Header } from './part10.ts';
 import type { JsonElement } from './values.ts';
-import { NeedMore, type RawDataset, readDataset, WalkContext } from './walker.ts';
+import { NeedMore, PIXEL_TAGS, type RawDataset, readDataset, WalkContext } from './walker.ts';
 import { DEFAULT_ENCODINGS } from './charset.ts';
 import { limits } from '../limits.ts';
 
-/** Tags pydicom's stop_before_pixels stops at (filereader._at_pixel_data). */
-const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00009, 0x7fe00008]);
 const PIXEL_DATA = 0x7fe00010;
 const FIRST_PIXEL_TAG = 0x7fe00008;
 

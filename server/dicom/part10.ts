@@ -8,6 +8,8 @@ import { DEFAULT_ENCODINGS, latin1, latin1Range } from './charset.ts';
 import { DicomError } from './dicom-error.ts';
 import { ElementList } from './element-list.ts';
 import { datasetJson, tagKey } from './json-model.ts';
+import { rstripNulSpace } from './json-text-values.ts';
+import { isPySpace } from './values.ts';
 import { type RawDataset, readDataset, WalkContext } from './walker.ts';
 
 const PREAMBLE_LENGTH = 128;
@@ -16,8 +18,6 @@ const FILE_META_GROUP = 0x0002;
 const COMMAND_GROUP = 0x0000;
 const TRANSFER_SYNTAX_UID = 0x00020010;
 const UL_BYTES = 4;
-const SPACE = 0x20;
-const NUL = 0x00;
 const BACKSLASH = 0x5c;
 /** Big-endian group 0x0008 read little endian is 0x0800: groups this high mean big endian. */
 const BIG_ENDIAN_GROUP_GUESS = 1024;
@@ -113,15 +113,11 @@ function transferSyntaxOf(ctx: WalkContext, meta: RawDataset): string | null {
 /** A UI value of one UID as pydicom reads it (trailing NUL/space off, then str.strip()), '' when
  *  empty; null when it holds a '\\' (several values: the model decides). */
 function singleUid(buf: Uint8Array, s: number, e: number): string | null {
-  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === NUL)) e--;
+  e = rstripNulSpace(buf, s, e);
   for (let i = s; i < e; i++) if (buf[i] === BACKSLASH) return null;
   while (s < e && isPySpace(buf[s])) s++;
   while (e > s && isPySpace(buf[e - 1])) e--;
   return latin1Range(buf, s, e);
-}
-
-function isPySpace(c: number): boolean {
-  return c === SPACE || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0;
 }
 
 /** Preamble, file meta, command group and transfer syntax; inflates a deflated dataset, only its

@@ -26,10 +26,9 @@ const BASE64 = /^[A-Za-z0-9+/=]*$/;
 type Dataset = Record<string, unknown>;
 
 /** Record the file order of `keys` on `dataset` when JS would enumerate them differently. */
-export function keepFileOrder(dataset: Dataset, keys: string[]): boolean {
-  if (!keys.some(isIntegerKey)) return false;
+export function keepFileOrder(dataset: Dataset, keys: string[]): void {
+  if (!keys.some(isIntegerKey)) return;
   Object.defineProperty(dataset, FILE_ORDER, { value: keys });
-  return true;
 }
 
 /** An integer-like property key (an array index, 8 digits without a leading zero): JS enumerates

@@ -48,7 +48,8 @@ function rstripNulSpace(s: string): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
-function isPySpace(c: number): boolean {
+/** Python's str.strip() whitespace among Latin-1 code points. */
+export function isPySpace(c: number): boolean {
   return c === SPACE || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0;
 }
 
@@ -80,7 +81,7 @@ function multiString(s: string): string[] {
 }
 
 /** Codecs named by a raw Specific Character Set value (the reader's convert_string path). */
-export function encodingsFromValue(bytes: Uint8Array): string[] {
+function encodingsFromValue(bytes: Uint8Array): string[] {
   const parts = multiString(latin1(bytes));
   return convertEncodings(parts.length === 1 ? parts[0] : parts);
 }

@@ -39,8 +39,9 @@ function vrIndex(c0: number, c1: number): number {
   const at = (c0 - A) * LETTERS + c1 - A;
   return VR_BY_LETTERS[at] === undefined ? -1 : at;
 }
-/** Pixel Data, Float and Double Float Pixel Data: bulk values, exempt from the element size limit. */
-const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00009, 0x7fe00008]);
+/** Pixel Data, Float and Double Float Pixel Data: bulk values, exempt from the element size limit;
+ *  also the tags pydicom's stop_before_pixels stops at (filereader._at_pixel_data). */
+export const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00009, 0x7fe00008]);
 
 export interface RawElement {
   tag: number;
