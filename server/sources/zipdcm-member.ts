@@ -4,16 +4,16 @@
 import type { DataRoot } from '../storage/data-root.ts';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { checkMember, METHOD_STORED, zipLimits, type ZipEntry } from '../zip/archive.ts';
-import type { MemberResult, MemberTask } from '../workers/member-task.ts';
+import { errorResult, type MemberResult, type MemberTask } from '../workers/member-task.ts';
 import { runMemberTask } from '../workers/pool.ts';
 import type { ZipdcmSettings } from './zipdcm-options.ts';
 import type { RowInput } from './zipdcm-schema.ts';
 import { describeError, readRange, type OpenInput } from './zipdcm-inputs.ts';
-import { HEAD_LIMIT, streamMemberHashes } from './zipdcm-stream.ts';
+import { HEAD_LIMIT, READ_GROWTH } from '../workers/member-batch.ts';
+import { streamMemberHashes } from './zipdcm-stream.ts';
 
 /** First read of a member's (compressed) bytes; most headers are a few KiB. */
 const FIRST_READ = 16 * 1024;
-const READ_GROWTH = 4;
 /** hashes=true: members up to this size are inflated whole on a worker; larger ones stream. */
 export const WHOLE_MEMBER_LIMIT = 32 * 1024 * 1024;
 const STREAM_CHUNK = 1024 * 1024;
@@ -30,10 +30,6 @@ interface Source {
   compressedSize: number;
   uncompressedSize: number;
   crc32: number | null;
-}
-
-function errorResult(error: string): MemberResult {
-  return { status: 'error', meta: null, error, strings: [], ints: [], hash: null, pixelHash: null };
 }
 
 /** Read bytes and run the worker until it no longer asks for more. */

@@ -6,7 +6,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { ServerError } from '../errors.ts';
 import type { DataRoot } from '../storage/data-root.ts';
 import { poolSize, runBatchTask } from '../workers/pool.ts';
-import type { MemberResult } from '../workers/member-task.ts';
+import { errorResult } from '../workers/member-task.ts';
 import { packMembers } from '../workers/member-batch.ts';
 import { toColumns, unpackColumns } from '../workers/member-columns.ts';
 import { FileHandleReader, type RandomAccessFile } from '../storage/random-access-file.ts';
@@ -48,8 +48,7 @@ type Job = { part: Promise<RowsPart>; cost: number; rows: number };
 const ignore = () => {};
 
 function errorRow(rowid: number, path: string, error: string, memberSize: number | null = null): RowInput {
-  const result: MemberResult = { status: 'error', meta: null, error, strings: [], ints: [], hash: null, pixelHash: null };
-  return { rowid, path, memberSize, result };
+  return { rowid, path, memberSize, result: errorResult(error) };
 }
 
 function single(row: Promise<RowInput>, cost: number): Job {

@@ -12,8 +12,6 @@ import { HEAD_LIMIT } from '../workers/member-batch.ts';
 /** Header bytes tried first, then ×4 until the header parses up to Pixel Data. */
 const FIRST_HEAD_PARSE = 64 * 1024;
 const HEAD_GROWTH = 4;
-/** A "header" longer than HEAD_LIMIT is not a header: give up rather than hold the member. */
-export { HEAD_LIMIT };
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
   return Buffer.concat(chunks, total);

@@ -7,14 +7,14 @@
 import { readSync } from 'node:fs';
 import type { RandomAccessFile } from '../storage/random-access-file.ts';
 import { checkMember, memberDataOffset, ZipError, type MemberLimits, type ZipEntry } from '../zip/archive.ts';
-import { handleMemberTask, type MemberResult } from './member-task.ts';
+import { errorResult, handleMemberTask, type MemberResult } from './member-task.ts';
 import { JsonSink } from './dicom-api.ts';
 import { toColumns, type PackedColumns } from './member-columns.ts';
 
 /** First read of a member's compressed bytes: a CT/MR header deflates to 1–2 KiB. Reads here are
  *  synchronous and cheap to repeat, so a longer header just costs one more read; a larger first
  *  read copied pixel bytes for nothing (32 KiB reads were 9% of a worker's time). */
-export const FIRST_READ = 4 * 1024;
+const FIRST_READ = 4 * 1024;
 export const READ_GROWTH = 4;
 /** A "header" (everything before Pixel Data) longer than this is not a header: give up rather
  *  than hold the member. Header-only reads stop at the same size. */
@@ -149,10 +149,6 @@ class DescriptorFile implements RandomAccessFile {
     }
     return got === out.length ? out : out.subarray(0, got);
   }
-}
-
-function errorResult(error: string): MemberResult {
-  return { status: 'error', meta: null, error, strings: [], ints: [], hash: null, pixelHash: null };
 }
 
 /** What parseMember needs to know of a member or bare file (crc32 null: nothing to check). */

@@ -74,12 +74,12 @@ export function handleMemberTask(task: MemberTask, sink?: JsonSink): MemberResul
     return task.mode === 'whole' ? parseWhole(task, sink) : parseHeader(task, sink);
   } catch (err) {
     // Corrupt, cut or lying deflate data: this member's error row, with the ZIP layer's code.
-    if (err instanceof ZipError) return failed(`${err.code}: ${err.message}`);
+    if (err instanceof ZipError) return errorResult(`${err.code}: ${err.message}`);
     // A parser failure on one member's bytes costs that member, not the stream (issue 3): its
     // row says so, and the stack goes to the server log for us.
     const e = err instanceof Error ? err : new Error(String(err));
     process.stderr.write(`zipflight: zipdcm worker: member parse failed: ${e.stack ?? e.message}\n`);
-    return failed(`PARSER_FAILURE: the DICOM parser failed on this member (${e.message})`);
+    return errorResult(`PARSER_FAILURE: the DICOM parser failed on this member (${e.message})`);
   }
 }
 
@@ -107,7 +107,7 @@ function withHint(result: MemberResult, window: number): MemberResult {
 }
 
 function parseHeaderData(task: MemberTask, data: Uint8Array, complete: boolean, sink: JsonSink | undefined): MemberResult {
-  if (complete && task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return failed('CRC_MISMATCH: member data does not match its CRC-32');
+  if (complete && task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return errorResult('CRC_MISMATCH: member data does not match its CRC-32');
   if (sink) {
     const text = parseDicomText(data, { stopBeforePixels: true, complete, keysFilter: task.keysFilter, keyTags: KEY_TAGS }, sink);
     if (text.status === 'need-more') return needMore();
@@ -123,9 +123,9 @@ function parseHeaderData(task: MemberTask, data: Uint8Array, complete: boolean, 
 function parseWhole(task: MemberTask, sink: JsonSink | undefined): MemberResult {
   const data = inflatePrefix(task.method, task.bytes, task.bytes.length, true, task.uncompressedSize);
   if (data.length !== task.uncompressedSize) {
-    return failed(`SIZE_MISMATCH: member has ${data.length} bytes, the central directory says ${task.uncompressedSize}`);
+    return errorResult(`SIZE_MISMATCH: member has ${data.length} bytes, the central directory says ${task.uncompressedSize}`);
   }
-  if (task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return failed('CRC_MISMATCH: member data does not match its CRC-32');
+  if (task.crc32 !== null && crc32(data) >>> 0 !== task.crc32 >>> 0) return errorResult('CRC_MISMATCH: member data does not match its CRC-32');
   const hash = createHash('sha1').update(data).digest('hex');
   if (sink) {
     // Filtered elements (Pixel Data) are never written; the key values come whether filtered or not.
@@ -183,7 +183,8 @@ export function finishResult(result: ParseResult, keysFilter: string[], hash: st
   };
 }
 
-function failed(error: string): MemberResult {
+/** A member's error row: nothing parsed, `error` says why. */
+export function errorResult(error: string): MemberResult {
   return { status: 'error', meta: null, error, strings: [], ints: [], hash: null, pixelHash: null };
 }
 

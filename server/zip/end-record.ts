@@ -8,7 +8,7 @@ import { ZipError, zipError } from './zip-error.ts';
 /** EOCD_SIGNATURE 0x06054b50 as it lies in the file (little-endian "PK\x05\x06"), for a native
  *  backwards search: a byte-by-byte check of the 64 KiB tail cost ~0.6 ms per archive open. */
 const EOCD_SIGNATURE_BYTES = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
-export const EOCD_SIZE = 22;
+const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const ZIP64_LOCATOR_SIZE = 20;

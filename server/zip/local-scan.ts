@@ -24,7 +24,7 @@ const U32_MAX = 0xffffffff;
 /** Records that end the member area: central header, ZIP64 end record, end record (4.3.12–16). */
 const DIRECTORY_SIGNATURES = new Set([0x02014b50, 0x06064b50, 0x06054b50]);
 /** Default bound on the bytes searched for one member's data descriptor. */
-export const DEFAULT_DESCRIPTOR_SEARCH = 64 << 20;
+const DEFAULT_DESCRIPTOR_SEARCH = 64 << 20;
 /** Bytes read ahead at once: small members' headers and descriptors come out of one read. */
 const BLOCK = 256 * 1024;
 /** Descriptor search windows start small (most members are small) and grow to this. */
