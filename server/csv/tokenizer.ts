@@ -58,7 +58,6 @@ export class CsvTokenizer {
   private stopped = false;
 
   private readonly onRecord: RecordHandler;
-  private readonly onFlush: (() => void) | null;
   private readonly sink: RecordSink | null;
 
   constructor(
@@ -68,7 +67,6 @@ export class CsvTokenizer {
   ) {
     this.rec = new CsvRecord(dialect);
     this.onRecord = typeof consumer === 'function' ? consumer : (rec) => consumer.record(rec);
-    this.onFlush = typeof consumer === 'function' ? null : () => consumer.flush();
     this.sink = typeof consumer === 'function' ? null : consumer;
   }
 
@@ -109,7 +107,7 @@ export class CsvTokenizer {
     this.pending = [];
     this.pendingBytes = 0;
     const used = this.parse(buf, final);
-    this.onFlush?.();
+    this.sink?.flush();
     if (this.stopped) {
       this.carry = 0;
       return;

@@ -173,17 +173,14 @@ export const ISO_SECONDS_LENGTH = 19;
  */
 export function isoSecondsMicros(b: Uint8Array, s: number): number {
   if (b[s + 4] !== MINUS || b[s + 7] !== MINUS || (b[s + 10] !== LETTER_T && b[s + 10] !== SPACE) || b[s + 13] !== COLON || b[s + 16] !== COLON) return NaN;
-  const c = two(b, s);
-  const y2 = two(b, s + 2);
-  const m = two(b, s + 5);
-  const d = two(b, s + 8);
   const hh = two(b, s + 11);
   const mi = two(b, s + 14);
   const ss = two(b, s + 17);
-  if (c < 0 || y2 < 0 || m < 1 || m > 12 || d < 1 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return NaN;
-  const y = c * 100 + y2;
-  if (d > (m === 2 && isLeap(y) ? 29 : MONTH_DAYS[m - 1])) return NaN;
-  const v = (daysFromCivil(y, m, d) * 86_400 + hh * 3600 + mi * 60 + ss) * MICROS_PER_SECOND;
+  if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return NaN;
+  // fastDate's day count is a small integer: no heap number on the fused path.
+  const days = fastDate(b, s, s + ISO_DATE_LENGTH);
+  if (days === undefined) return NaN;
+  const v = (days * 86_400 + hh * 3600 + mi * 60 + ss) * MICROS_PER_SECOND;
   return Number.isSafeInteger(v) ? v : NaN;
 }
 

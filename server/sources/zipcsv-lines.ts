@@ -131,9 +131,8 @@ export class LineRows {
   /** Line j of this chunk is buf[s, e), stripped. */
   private keep(j: number, buf: Uint8Array, s: number, e: number): void {
     if (j === this.starts.length) {
-      const grow = (a: Int32Array) => Int32Array.from({ length: 2 * a.length }, (_, i) => a[i] ?? 0);
-      this.starts = grow(this.starts);
-      this.ends = grow(this.ends);
+      this.starts = doubled(this.starts);
+      this.ends = doubled(this.ends);
     }
     if (s < e && !(isPlainEdge(buf[s]) && isPlainEdge(buf[e - 1]))) {
       s = stripStart(buf, s, e);
@@ -155,4 +154,11 @@ export class LineRows {
       j += n;
     }
   }
+}
+
+/** `a` copied into an array twice its length (the rest zero). */
+function doubled(a: Int32Array): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(2 * a.length);
+  out.set(a);
+  return out;
 }
