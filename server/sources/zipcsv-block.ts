@@ -24,10 +24,8 @@ export class FieldBlock {
   line = new Float64Array(BLOCK_ROWS);
   /** Rows whose value did not parse for its column (set by the column builders). */
   readonly bad = new Uint8Array(BLOCK_ROWS);
-  /** An empty field is null (nullValue is ''); else fields are compared with nullBytes. */
+  /** An empty field is null (nullValue is ''); else every field is compared with nullBytes (resolve()). */
   readonly emptyIsNull: boolean;
-  /** Fields need resolve(): nullValue is set, so every field is compared with it. */
-  readonly nullCheck: boolean;
   /** The value of the field resolve() looked at, when it is not null. */
   src: Uint8Array = new Uint8Array(0);
   s = 0;
@@ -36,7 +34,6 @@ export class FieldBlock {
 
   constructor(private readonly dialect: CsvDialect, private readonly nullBytes: Uint8Array, width: number) {
     this.emptyIsNull = nullBytes.length === 0;
-    this.nullCheck = !this.emptyIsNull;
     this.setWidth(width);
   }
 
@@ -89,7 +86,7 @@ export class FieldBlock {
     } else if (this.emptyIsNull) {
       if (s === e) return true;
     }
-    if (this.nullCheck && e - s === this.nullBytes.length && sameBytes(src, s, this.nullBytes)) return true;
+    if (!this.emptyIsNull && e - s === this.nullBytes.length && sameBytes(src, s, this.nullBytes)) return true;
     this.src = src;
     this.s = s;
     this.e = e;
@@ -101,7 +98,7 @@ export class FieldBlock {
    * fields (no escapes, no nullValue to compare) take their range as it is, empty = null.
    */
   locate(idx: number): boolean {
-    if (this.flags[idx] !== 0 || this.nullCheck) return !this.resolve(idx);
+    if (this.flags[idx] !== 0 || !this.emptyIsNull) return !this.resolve(idx);
     this.src = this.buf;
     this.s = this.starts[idx];
     this.e = this.ends[idx];

@@ -110,21 +110,19 @@ export class Int64Column extends ParsedColumn {
     const found = this.parse(b, s, e, PARSED);
     if (found === INTO_NONE) return false;
     if (found === INTO_BIGINT) this.values[i] = this.general(b, s, e) as bigint;
-    else {
-      const v = PARSED[0];
-      const hi = Math.floor(v / TWO_POW_32);
-      this.halves[2 * i] = v - hi * TWO_POW_32;
-      this.halves[2 * i + 1] = hi;
-    }
+    else this.setSafe(i, PARSED[0]);
     return true;
   }
   /** A safe integer the caller already parsed with this column's grammar (the fused path's timestamps). */
   appendSafeInteger(v: number): void {
-    const i = this.length;
+    this.setSafe(this.length, v);
+    this.valid();
+  }
+  /** Row i's int64 from a safe integer, as its two 32-bit halves (little-endian order). */
+  private setSafe(i: number, v: number): void {
     const hi = Math.floor(v / TWO_POW_32);
     this.halves[2 * i] = v - hi * TWO_POW_32;
     this.halves[2 * i + 1] = hi;
-    this.valid();
   }
   protected take() {
     return { data: this.values.subarray(0, this.length) };
